@@ -1,0 +1,555 @@
+// From a scenario's JSON to a validated Scenario with its compiled Model (docs/scenario-format.md).
+// Every section is checked even after an earlier one failed, so one run reports every problem.
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "chokepoint/engine.hpp"
+#include "chokepoint/random_streams.hpp"
+#include "chokepoint/year_record.hpp"
+#include "correlation.hpp"
+#include "json_source.hpp"
+#include "value_reader.hpp"
+
+namespace chokepoint {
+
+namespace {
+
+class ScenarioCompiler {
+ public:
+  ScenarioCompiler(const Json& document, const std::string& file)
+      : document_(document), problems_(file), model_(std::make_shared<Model>()), values_(*model_, problems_) {
+    scenario_.file = file;
+  }
+
+  Scenario compile() {
+    reject_unknown_keys(document_, "",
+                        {"name", "description", "time", "factors", "correlations", "trend_correlations",
+                         "repair_correlations", "demand", "throughput", "useful_life_years", "price",
+                         "initial", "stages", "events", "parameter_correlations", "report"},
+                        problems_);
+    read_name();
+    read_time();
+    read_factors();
+    read_correlations();
+    read_chain();
+    read_stages();
+    read_events();
+    read_parameters();
+    read_report();
+    check_streams();
+    problems_.throw_if_any();
+    scenario_.model = model_;
+    return scenario_;
+  }
+
+ private:
+  // A member that must be present: reports it when missing and returns null.
+  const Json& required(const Json& object, const char* key, const std::string& path, const char* expected) {
+    static const Json missing;
+    if (object.is_object() && object.contains(key)) return object[key];
+    problems_.add(join_path(path, key), expected, "nothing (the key is missing)");
+    return missing;
+  }
+
+  bool require_object(const Json& json, const std::string& path, const char* expected) {
+    if (json.is_object()) return true;
+    if (!json.is_null()) problems_.add(path, expected, describe(json));
+    return false;
+  }
+
+  int integer(const Json& json, const std::string& path, long low, long high) {
+    if (json.is_null()) return 0;
+    if (!json.is_number_integer() || json.get<long>() < low || json.get<long>() > high) {
+      problems_.add(path, "an integer from " + std::to_string(low) + " to " + std::to_string(high), describe(json));
+      return 0;
+    }
+    return json.get<int>();
+  }
+
+  double plain_number(const Json& object, const char* key, const std::string& path, const ValueRange& range,
+                      double fallback) {
+    if (!object.contains(key)) return fallback;
+    const Json& json = object[key];
+    if (!json.is_number() || !range.contains(json.get<double>())) {
+      problems_.add(join_path(path, key), range.meaning, describe(json));
+      return fallback;
+    }
+    return json.get<double>();
+  }
+
+  int factor_reference(const Json& json, const std::string& path) {
+    if (!json.is_string()) {
+      problems_.add(path, "the name of a factor", describe(json));
+      return -1;
+    }
+    const std::string name = json.get<std::string>();
+    const auto found = std::find(scenario_.factor_names.begin(), scenario_.factor_names.end(), name);
+    if (found != scenario_.factor_names.end()) return static_cast<int>(found - scenario_.factor_names.begin());
+    const std::string suggestion = closest_match(name, scenario_.factor_names);
+    problems_.add(path, "the name of a factor declared in \"factors\"",
+                  "\"" + name + "\"" + (suggestion.empty() ? "" : " (did you mean \"" + suggestion + "\"?)"));
+    return -1;
+  }
+
+  void read_name() {
+    const Json& name = required(document_, "name", "", "a scenario name (a string)");
+    if (name.is_string() && !name.get<std::string>().empty()) {
+      scenario_.name = name.get<std::string>();
+    } else if (!name.is_null()) {
+      problems_.add("name", "a non-empty string", describe(name));
+    }
+    if (document_.contains("description") && !document_["description"].is_string())
+      problems_.add("description", "a string", describe(document_["description"]));
+  }
+
+  void read_time() {
+    const Json& time = required(document_, "time", "", "an object {start_year, years, steps_per_year}");
+    if (!require_object(time, "time", "an object {start_year, years, steps_per_year}")) return;
+    reject_unknown_keys(time, "time", {"start_year", "years", "steps_per_year"}, problems_);
+    const int start = integer(required(time, "start_year", "time", "an integer year"), "time.start_year", 1900, 2500);
+    const int years = integer(required(time, "years", "time", "a number of years"), "time.years", 1, kMaxYears);
+    const Json& steps_json = required(time, "steps_per_year", "time", "1, 2, 4 or 12");
+    int steps = 0;
+    if (!steps_json.is_null()) {
+      if (steps_json.is_number_integer() &&
+          (steps_json == 1 || steps_json == 2 || steps_json == 4 || steps_json == 12)) {
+        steps = steps_json.get<int>();
+      } else {
+        problems_.add("time.steps_per_year", "1, 2, 4 or 12", describe(steps_json));
+      }
+    }
+    if (start == 0 || years == 0 || steps == 0) return;
+    model_->start_year = start;
+    model_->years = years;
+    model_->steps_per_year = steps;
+    model_->steps = years * steps;
+    model_->step_years = 1.0 / steps;
+  }
+
+  void read_factors() {
+    const Json& factors = required(document_, "factors", "", "an object of factors by name");
+    if (!require_object(factors, "factors", "an object of factors by name")) return;
+    if (factors.empty()) problems_.add("factors", "at least one factor", "an empty object");
+    if (factors.size() > static_cast<std::size_t>(kMaxFactors))
+      problems_.add("factors", "at most " + std::to_string(kMaxFactors) + " factors", std::to_string(factors.size()));
+    for (const auto& item : factors.items()) {
+      if (scenario_.factor_names.size() >= static_cast<std::size_t>(kMaxFactors)) break;
+      const std::string path = join_path("factors", item.key());
+      const Json& json = item.value();
+      const int index = static_cast<int>(scenario_.factor_names.size());
+      scenario_.factor_names.push_back(item.key());
+      model_->factor_count = index + 1;
+      FactorSpec& factor = model_->factors[index];
+      factor.stream = stream_id(("factor:" + item.key()).c_str());
+      if (!require_object(json, path, "an object {growth, sigma, trend_uncertainty, persistence}")) {
+        if (json.is_null()) problems_.add(path, "an object {growth, sigma, …}", "null");
+        continue;
+      }
+      reject_unknown_keys(json, path, {"growth", "sigma", "trend_uncertainty", "persistence"}, problems_);
+      factor.growth = values_.schedule(required(json, "growth", path, "an annual growth rate or a schedule by year"),
+                                       join_path(path, "growth"), growth_rate("an annual growth rate > -1"));
+      if (!json.contains("sigma")) problems_.add(join_path(path, "sigma"), "a volatility ≥ 0", "nothing (the key is missing)");
+      factor.sigma = plain_number(json, "sigma", path, non_negative("a volatility ≥ 0 (sd of one year's log growth)"), 0.0);
+      factor.trend_uncertainty = plain_number(json, "trend_uncertainty", path, non_negative("a trend uncertainty τ ≥ 0"), 0.0);
+      const double persistence =
+          plain_number(json, "persistence", path, ValueRange{0.0, true, 1.0, false, "a persistence φ in [0, 1)"}, 0.0);
+      set_shock_scaling(factor, persistence);
+    }
+  }
+
+  // κ = √(n/S), S = n + 2·Σ_{k=1}^{n−1} (n−k)·ρ^k: σ is then one calendar year's sd (MODEL.md §2).
+  void set_shock_scaling(FactorSpec& factor, double persistence) {
+    const int n = std::max(1, model_->steps_per_year);
+    const double dt = 1.0 / n;
+    const double rho = std::pow(persistence, dt);
+    double s = n;
+    for (int k = 1; k < n; ++k) s += 2.0 * (n - k) * std::pow(rho, k);
+    const double kappa = std::sqrt(n / s);
+    factor.step_persistence = rho;
+    factor.step_innovation = std::sqrt(1.0 - rho * rho);
+    factor.shock_scale = factor.sigma * kappa * std::sqrt(dt);
+  }
+
+  void store_cholesky(const Eigen::MatrixXd& lower, double (*target)[kMaxFactors]) {
+    for (int i = 0; i < lower.rows(); ++i)
+      for (int j = 0; j < lower.cols(); ++j) target[i][j] = lower(i, j);
+  }
+
+  bool read_flag(const char* key) {
+    if (!document_.contains(key)) return false;
+    if (document_[key].is_boolean()) return document_[key].get<bool>();
+    problems_.add(key, "true or false", describe(document_[key]));
+    return false;
+  }
+
+  void read_correlations() {
+    const std::vector<std::string>& names = scenario_.factor_names;
+    const bool repair = read_flag("repair_correlations");
+    const Json none;
+    const Json& shocks = document_.contains("correlations") ? document_["correlations"] : none;
+    Eigen::MatrixXd shock_matrix = read_correlation_pairs(shocks, "correlations", names, problems_);
+    shock_matrix = require_positive_semidefinite(shock_matrix, "correlations", names, repair, problems_, scenario_.notes);
+    store_cholesky(lower_cholesky(shock_matrix), model_->shock_cholesky);
+    if (document_.contains("trend_correlations")) {
+      Eigen::MatrixXd trend_matrix =
+          read_correlation_pairs(document_["trend_correlations"], "trend_correlations", names, problems_);
+      trend_matrix = require_positive_semidefinite(trend_matrix, "trend_correlations", names, repair, problems_,
+                                                   scenario_.notes);
+      store_cholesky(lower_cholesky(trend_matrix), model_->trend_cholesky);
+    } else {
+      store_cholesky(lower_cholesky(shock_matrix), model_->trend_cholesky);
+    }
+  }
+
+  void read_chain() {
+    const Json& demand = required(document_, "demand", "", "an object {tokens_per_year, factor}");
+    if (require_object(demand, "demand", "an object {tokens_per_year, factor}")) {
+      reject_unknown_keys(demand, "demand", {"tokens_per_year", "factor"}, problems_);
+      model_->tokens_per_year = values_.value(required(demand, "tokens_per_year", "demand", "tokens per year > 0"),
+                                              "demand.tokens_per_year", positive("a token demand > 0 (tokens/yr)"));
+      model_->demand_factor = factor_reference(required(demand, "factor", "demand", "the name of a factor"), "demand.factor");
+    }
+    const Json& throughput = required(document_, "throughput", "", "an object {tokens_per_year_per_unit, factor}");
+    if (require_object(throughput, "throughput", "an object {tokens_per_year_per_unit, factor}")) {
+      reject_unknown_keys(throughput, "throughput", {"tokens_per_year_per_unit", "factor"}, problems_);
+      model_->tokens_per_year_per_unit =
+          values_.value(required(throughput, "tokens_per_year_per_unit", "throughput", "tokens per year per unit > 0"),
+                        "throughput.tokens_per_year_per_unit", positive("a throughput > 0 (tokens/yr per unit)"));
+      model_->throughput_factor =
+          factor_reference(required(throughput, "factor", "throughput", "the name of a factor"), "throughput.factor");
+    }
+    model_->useful_life_years = values_.value(required(document_, "useful_life_years", "", "a useful life in years"),
+                                              "useful_life_years", positive("a useful life > 0 (years)"));
+    if (model_->useful_life_years.draw < 0 && model_->steps > 0 &&
+        model_->useful_life_years.constant < model_->step_years)
+      problems_.add("useful_life_years", "a useful life of at least one step (" + std::to_string(model_->step_years) + " years)",
+                    "the number " + std::to_string(model_->useful_life_years.constant));
+
+    const Json& price = required(document_, "price", "", "an object {usd_per_million_tokens}");
+    if (require_object(price, "price", "an object {usd_per_million_tokens}")) {
+      reject_unknown_keys(price, "price", {"usd_per_million_tokens"}, problems_);
+      model_->usd_per_million_tokens =
+          values_.schedule(required(price, "usd_per_million_tokens", "price", "a price or a schedule by year"),
+                           "price.usd_per_million_tokens", non_negative("a price ≥ 0 (USD per million tokens)"));
+    }
+
+    const Json& initial = required(document_, "initial", "", "an object {installed_base_units, …}");
+    if (require_object(initial, "initial", "an object {installed_base_units, inventory_units, token_capacity}")) {
+      reject_unknown_keys(initial, "initial", {"installed_base_units", "inventory_units", "token_capacity"}, problems_);
+      model_->installed_base_units =
+          values_.value(required(initial, "installed_base_units", "initial", "a number of units ≥ 0"),
+                        "initial.installed_base_units", non_negative("a number of units ≥ 0"));
+      model_->inventory_units = initial.contains("inventory_units")
+                                    ? values_.value(initial["inventory_units"], "initial.inventory_units",
+                                                    non_negative("a number of units ≥ 0"))
+                                    : ParamRef{0.0, -1};
+      model_->token_capacity_from_fleet = !initial.contains("token_capacity");
+      if (!model_->token_capacity_from_fleet)
+        model_->token_capacity = values_.value(initial["token_capacity"], "initial.token_capacity",
+                                               non_negative("a token capacity ≥ 0 (tokens/yr)"));
+    }
+  }
+
+  void read_stages() {
+    const Json& stages = required(document_, "stages", "", "an object of stages by name");
+    if (!require_object(stages, "stages", "an object of stages by name")) return;
+    if (stages.empty()) problems_.add("stages", "at least one stage", "an empty object");
+    if (stages.size() > static_cast<std::size_t>(kMaxStages))
+      problems_.add("stages", "at most " + std::to_string(kMaxStages) + " stages", std::to_string(stages.size()));
+    for (const auto& item : stages.items()) {
+      if (scenario_.stage_names.size() >= static_cast<std::size_t>(kMaxStages)) break;
+      const std::string path = join_path("stages", item.key());
+      if (item.key() == "demand") problems_.add(path, "a stage name other than \"demand\" (it names demand in the binding shares)", "\"demand\"");
+      const int index = static_cast<int>(scenario_.stage_names.size());
+      scenario_.stage_names.push_back(item.key());
+      scenario_.stage_units.push_back("");
+      model_->stage_count = index + 1;
+      read_stage(item.value(), path, model_->stages[index], scenario_.stage_units.back());
+    }
+  }
+
+  void read_stage(const Json& json, const std::string& path, StageSpec& stage, std::string& unit) {
+    if (!require_object(json, path, "an object describing a flow or stock stage")) {
+      if (json.is_null()) problems_.add(path, "an object describing a flow or stock stage", "null");
+      return;
+    }
+    const Json& type = required(json, "type", path, "\"flow\" or \"stock\"");
+    const bool stock = type == "stock";
+    if (!type.is_null() && type != "flow" && !stock) problems_.add(join_path(path, "type"), "\"flow\" or \"stock\"", describe(type));
+    stage.kind = stock ? StageKind::stock : StageKind::flow;
+    if (stock) {
+      reject_unknown_keys(json, path, {"type", "unit", "initial_capacity", "additions_per_year", "factor", "per_unit",
+                                       "initial_used", "response"}, problems_);
+    } else {
+      reject_unknown_keys(json, path, {"type", "unit", "capacity_per_year", "factor", "yield", "per_unit", "response"},
+                          problems_);
+    }
+    unit = stock ? "MW" : "units";
+    if (json.contains("unit")) {
+      if (json["unit"].is_string()) unit = json["unit"].get<std::string>();
+      else problems_.add(join_path(path, "unit"), "a string naming the stage's unit", describe(json["unit"]));
+    }
+    stage.factor = json.contains("factor") ? factor_reference(json["factor"], join_path(path, "factor")) : -1;
+    stage.per_unit = values_.schedule(required(json, "per_unit", path, "native units per accelerator, > 0"),
+                                      join_path(path, "per_unit"), positive("native units per accelerator > 0"));
+    stage.response = plain_number(json, "response", path, non_negative("a response β ≥ 0 (log growth per year)"), 0.0);
+    if (stock) {
+      stage.initial_capacity = values_.value(required(json, "initial_capacity", path, "a capacity ≥ 0"),
+                                             join_path(path, "initial_capacity"), non_negative("a capacity ≥ 0"));
+      stage.capacity = values_.value(required(json, "additions_per_year", path, "additions per year ≥ 0"),
+                                     join_path(path, "additions_per_year"), non_negative("additions per year ≥ 0"));
+      stage.initial_used_from_fleet = !json.contains("initial_used");
+      if (!stage.initial_used_from_fleet)
+        stage.initial_used = values_.value(json["initial_used"], join_path(path, "initial_used"), non_negative("a used capacity ≥ 0"));
+    } else {
+      stage.capacity = values_.value(required(json, "capacity_per_year", path, "an annual capacity > 0"),
+                                     join_path(path, "capacity_per_year"), positive("an annual capacity > 0"));
+      stage.yield = json.contains("yield")
+                        ? values_.value(json["yield"], join_path(path, "yield"), fraction_positive("a yield in (0, 1]"))
+                        : ParamRef{1.0, -1};
+    }
+  }
+
+  int stage_reference(const std::string& name, const std::string& path) {
+    const auto found = std::find(scenario_.stage_names.begin(), scenario_.stage_names.end(), name);
+    if (found != scenario_.stage_names.end()) return static_cast<int>(found - scenario_.stage_names.begin());
+    const std::string suggestion = closest_match(name, scenario_.stage_names);
+    problems_.add(path, "the name of a stage declared in \"stages\"",
+                  "\"" + name + "\"" + (suggestion.empty() ? "" : " (did you mean \"" + suggestion + "\"?)"));
+    return -1;
+  }
+
+  void read_events() {
+    if (!document_.contains("events")) return;
+    const Json& events = document_["events"];
+    if (!require_object(events, "events", "an object of events by name")) return;
+    for (const auto& item : events.items()) {
+      const std::string path = join_path("events", item.key());
+      if (model_->event_count >= kMaxEvents) {
+        problems_.add(path, "at most " + std::to_string(kMaxEvents) + " events", "one more");
+        break;
+      }
+      const Json& json = item.value();
+      if (!require_object(json, path, "an object {rate_per_year, severity, half_life_years, targets}")) {
+        if (json.is_null()) problems_.add(path, "an object {rate_per_year, severity, half_life_years, targets}", "null");
+        continue;
+      }
+      EventSpec& event = model_->events[model_->event_count++];
+      scenario_.event_names.push_back(item.key());
+      event.stream = stream_id(("event:" + item.key()).c_str());
+      reject_unknown_keys(json, path, {"rate_per_year", "severity", "half_life_years", "targets", "forced"}, problems_);
+      event.rate = values_.value(required(json, "rate_per_year", path, "a rate ≥ 0 per year"),
+                                 join_path(path, "rate_per_year"), non_negative("a rate ≥ 0 (events per year)"));
+      event.severity = values_.distribution(required(json, "severity", path, "a severity in [0, 1]"),
+                                            join_path(path, "severity"), fraction_closed("a severity in [0, 1]"));
+      event.half_life = values_.value(required(json, "half_life_years", path, "a half-life > 0 in years"),
+                                      join_path(path, "half_life_years"), positive("a half-life > 0 (years)"));
+      read_targets(required(json, "targets", path, "an object {stage: weight}"), join_path(path, "targets"), event);
+      if (json.contains("forced")) read_forced(json["forced"], join_path(path, "forced"), event);
+    }
+  }
+
+  void read_targets(const Json& targets, const std::string& path, EventSpec& event) {
+    event.first_target = model_->event_target_count;
+    if (!require_object(targets, path, "an object {stage: weight in [0, 1]}")) return;
+    if (targets.empty()) problems_.add(path, "at least one target stage", "an empty object");
+    for (const auto& item : targets.items()) {
+      const std::string target_path = join_path(path, item.key());
+      const int stage = stage_reference(item.key(), target_path);
+      const ValueRange weight_range = fraction_closed("a weight in [0, 1]");
+      if (!item.value().is_number() || !weight_range.contains(item.value().get<double>())) {
+        problems_.add(target_path, weight_range.meaning, describe(item.value()));
+        continue;
+      }
+      if (stage < 0) continue;
+      if (model_->event_target_count >= kMaxEventTargets) {
+        problems_.add(target_path, "at most " + std::to_string(kMaxEventTargets) + " (event, target) pairs", "one more");
+        return;
+      }
+      model_->event_targets[model_->event_target_count++] = EventTarget{stage, item.value().get<double>()};
+      ++event.target_count;
+    }
+  }
+
+  void read_forced(const Json& forced, const std::string& path, EventSpec& event) {
+    if (!require_object(forced, path, "an object {year, severity}")) return;
+    reject_unknown_keys(forced, path, {"year", "severity"}, problems_);
+    const int last_year = model_->start_year + model_->years - 1;
+    const int year = integer(required(forced, "year", path, "a calendar year within the run"), join_path(path, "year"),
+                             model_->start_year, std::max(model_->start_year, last_year));
+    event.forced_severity = values_.distribution(required(forced, "severity", path, "a severity in [0, 1]"),
+                                                 join_path(path, "severity"), fraction_closed("a severity in [0, 1]"));
+    if (year > 0) event.forced_step = (year - model_->start_year) * model_->steps_per_year + 1;
+  }
+
+  void read_parameters() {
+    const std::vector<UncertainParameter>& uncertain = values_.uncertain();
+    std::vector<std::string> names;
+    for (const UncertainParameter& parameter : uncertain) names.push_back(parameter.name);
+    model_->uncertain_count = static_cast<int>(uncertain.size());
+    for (std::size_t i = 0; i < uncertain.size(); ++i) {
+      model_->uncertain[i].stream = stream_id(("param:" + uncertain[i].name).c_str());
+      model_->uncertain[i].distribution = uncertain[i].distribution;
+      model_->uncertain[i].copula_index = -1;
+    }
+    if (!document_.contains("parameter_correlations")) return;
+    const Eigen::MatrixXd full =
+        read_correlation_pairs(document_["parameter_correlations"], "parameter_correlations", names, problems_);
+    // Only the parameters named in a correlation enter the copula; their order is the scenario's.
+    std::vector<int> members;
+    for (int i = 0; i < full.rows(); ++i)
+      for (int j = 0; j < full.cols(); ++j)
+        if (i != j && full(i, j) != 0.0) {
+          members.push_back(i);
+          break;
+        }
+    if (static_cast<int>(members.size()) > kMaxCorrelatedParameters) {
+      problems_.add("parameter_correlations", "at most " + std::to_string(kMaxCorrelatedParameters) + " correlated parameters",
+                    std::to_string(members.size()));
+      return;
+    }
+    Eigen::MatrixXd matrix(members.size(), members.size());
+    std::vector<std::string> member_names;
+    for (std::size_t a = 0; a < members.size(); ++a) {
+      member_names.push_back(names[members[a]]);
+      for (std::size_t b = 0; b < members.size(); ++b) matrix(a, b) = full(members[a], members[b]);
+    }
+    matrix = require_positive_semidefinite(matrix, "parameter_correlations", member_names,
+                                           read_flag("repair_correlations"), problems_, scenario_.notes);
+    const Eigen::MatrixXd lower = lower_cholesky(matrix);
+    model_->correlated_count = static_cast<int>(members.size());
+    for (std::size_t a = 0; a < members.size(); ++a) {
+      model_->uncertain[members[a]].copula_index = static_cast<int>(a);
+      for (std::size_t b = 0; b < members.size(); ++b) model_->parameter_cholesky[a][b] = lower(a, b);
+    }
+  }
+
+  void add_variables() {
+    const char* fixed[][3] = {{"token_demand", "tokens", "flow"},       {"tokens_served", "tokens", "flow"},
+                              {"unmet_tokens", "tokens", "flow"},       {"wanted_units", "units", "flow"},
+                              {"produced_units", "units", "flow"},      {"deployed_units", "units", "flow"},
+                              {"inventory_units", "units", "stock"},    {"installed_base", "units", "stock"},
+                              {"revenue", "USD", "flow"},               {"token_capacity", "tokens/yr", "stock"}};
+    for (const auto& row : fixed) scenario_.variables.push_back(VariableInfo{row[0], row[1], std::string(row[2]) == "flow"});
+    for (std::size_t k = 0; k < scenario_.stage_names.size(); ++k) {
+      const std::string& name = scenario_.stage_names[k];
+      const bool flow = model_->stages[k].kind == StageKind::flow;
+      const std::string& unit = scenario_.stage_units[k];
+      scenario_.variables.push_back(VariableInfo{"capacity_units." + name, "units", flow});
+      scenario_.variables.push_back(VariableInfo{name + ".used", unit, flow});
+      scenario_.variables.push_back(VariableInfo{name + ".capacity", unit, flow});
+    }
+  }
+
+  void read_report() {
+    add_variables();
+    scenario_.quantile_levels = {0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99};
+    if (!document_.contains("report")) return;
+    const Json& report = document_["report"];
+    if (!require_object(report, "report", "an object {quantiles, thresholds}")) return;
+    reject_unknown_keys(report, "report", {"quantiles", "thresholds"}, problems_);
+    if (report.contains("quantiles")) read_quantiles(report["quantiles"]);
+    if (report.contains("thresholds")) read_thresholds(report["thresholds"]);
+  }
+
+  void read_quantiles(const Json& quantiles) {
+    if (!quantiles.is_array() || quantiles.empty()) {
+      problems_.add("report.quantiles", "a non-empty array of probabilities in (0, 1)", describe(quantiles));
+      return;
+    }
+    std::set<double> levels;
+    for (std::size_t i = 0; i < quantiles.size(); ++i) {
+      const Json& q = quantiles[i];
+      if (!q.is_number() || !(q.get<double>() > 0.0 && q.get<double>() < 1.0)) {
+        problems_.add("report.quantiles[" + std::to_string(i) + "]", "a probability in (0, 1)", describe(q));
+        continue;
+      }
+      levels.insert(q.get<double>());
+    }
+    scenario_.quantile_levels.assign(levels.begin(), levels.end());
+  }
+
+  void read_thresholds(const Json& thresholds) {
+    if (!thresholds.is_array()) {
+      problems_.add("report.thresholds", "an array of {variable, year, at_least}", describe(thresholds));
+      return;
+    }
+    std::vector<std::string> variable_names;
+    for (const VariableInfo& v : scenario_.variables) variable_names.push_back(v.name);
+    const int last_year = model_->start_year + model_->years - 1;
+    for (std::size_t i = 0; i < thresholds.size(); ++i) {
+      const std::string path = "report.thresholds[" + std::to_string(i) + "]";
+      const Json& json = thresholds[i];
+      if (!require_object(json, path, "an object {variable, year, at_least}")) continue;
+      reject_unknown_keys(json, path, {"variable", "year", "at_least"}, problems_);
+      ThresholdRequest request;
+      const Json& variable = required(json, "variable", path, "a reported variable name");
+      request.variable = -1;
+      if (variable.is_string()) {
+        request.variable = scenario_.variable_index(variable.get<std::string>());
+        if (request.variable < 0) {
+          const std::string suggestion = closest_match(variable.get<std::string>(), variable_names);
+          problems_.add(path + ".variable", "a reported variable (see docs/model.md)",
+                        variable.dump() + (suggestion.empty() ? "" : " (did you mean \"" + suggestion + "\"?)"));
+        }
+      } else if (!variable.is_null()) {
+        problems_.add(path + ".variable", "a reported variable name", describe(variable));
+      }
+      request.year = integer(required(json, "year", path, "a calendar year within the run"), path + ".year",
+                             model_->start_year, std::max(model_->start_year, last_year));
+      const Json& at_least = required(json, "at_least", path, "a number");
+      if (!at_least.is_null() && !(at_least.is_number() && std::isfinite(at_least.get<double>())))
+        problems_.add(path + ".at_least", "a finite number", describe(at_least));
+      if (request.variable >= 0 && request.year > 0 && at_least.is_number()) {
+        request.at_least = at_least.get<double>();
+        scenario_.thresholds.push_back(request);
+      }
+    }
+  }
+
+  // Two names hashing to one stream would share their draws; vanishingly rare, but never silent.
+  void check_streams() {
+    std::vector<std::pair<std::uint32_t, std::string>> streams;
+    for (std::size_t f = 0; f < scenario_.factor_names.size(); ++f)
+      streams.emplace_back(model_->factors[f].stream, "factors." + scenario_.factor_names[f]);
+    for (std::size_t e = 0; e < scenario_.event_names.size(); ++e)
+      streams.emplace_back(model_->events[e].stream, "events." + scenario_.event_names[e]);
+    for (int i = 0; i < model_->uncertain_count; ++i)
+      streams.emplace_back(model_->uncertain[i].stream, values_.uncertain()[i].path);
+    std::sort(streams.begin(), streams.end());
+    for (std::size_t i = 1; i < streams.size(); ++i)
+      if (streams[i].first == streams[i - 1].first)
+        problems_.add(streams[i].second, "a name whose random stream differs from every other (rename it)",
+                      "the same stream as " + streams[i - 1].second);
+  }
+
+  const Json& document_;
+  ProblemList problems_;
+  std::shared_ptr<Model> model_;
+  ValueReader values_;
+  Scenario scenario_;
+};
+
+}  // namespace
+
+std::vector<int> Scenario::calendar_years() const {
+  std::vector<int> years;
+  for (int y = 0; y < model->years; ++y) years.push_back(model->start_year + y);
+  return years;
+}
+
+int Scenario::variable_index(const std::string& variable_name) const {
+  for (std::size_t i = 0; i < variables.size(); ++i)
+    if (variables[i].name == variable_name) return static_cast<int>(i);
+  return -1;
+}
+
+Scenario load_scenario_text(const std::string& text, const std::string& file) {
+  const Json document = read_scenario_json(text, file);
+  return ScenarioCompiler(document, file).compile();
+}
+
+Scenario load_scenario(const std::string& path) { return load_scenario_text(read_text_file(path), path); }
+
+}  // namespace chokepoint

@@ -1,0 +1,16 @@
+// Reading a scenario's JSON: comments allowed, `extends` resolved as an RFC 7396 merge patch.
+#pragma once
+
+#include <string>
+
+#include "input_problems.hpp"
+
+namespace chokepoint {
+
+// Parses `text` (named `file` in errors) and applies `extends` chains. Throws InputError.
+Json read_scenario_json(const std::string& text, const std::string& file);
+
+// Reads a whole file; throws InputError naming the file when it cannot be read.
+std::string read_text_file(const std::string& file);
+
+}  // namespace chokepoint

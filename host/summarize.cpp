@@ -1,0 +1,127 @@
+// Reductions of per-path results into the Summary of MODEL.md §7. Each (variable, year) column
+// is reduced by one thread in path order, so sums do not depend on the thread count; binding
+// and threshold statistics are integer counts, exact in any order.
+#include <omp.h>
+
+#include <cmath>
+
+#include "chokepoint/engine.hpp"
+#include "quantiles.hpp"
+
+namespace chokepoint {
+
+const VariableSummary* Summary::find_variable(const std::string& name) const {
+  for (const VariableSummary& variable : variables)
+    if (variable.name == name) return &variable;
+  return nullptr;
+}
+
+const StageSummary* Summary::find_stage(const std::string& name) const {
+  for (const StageSummary& stage : stages)
+    if (stage.name == name) return &stage;
+  return nullptr;
+}
+
+// Mean, sample sd (divisor P − 1) and standard error of the mean; two passes for accuracy.
+static void moments(const float* column, std::uint64_t paths, YearStatistics& out) {
+  double sum = 0.0;
+  for (std::uint64_t p = 0; p < paths; ++p) sum += column[p];
+  const double mean = sum / static_cast<double>(paths);
+  double squares = 0.0;
+  for (std::uint64_t p = 0; p < paths; ++p) {
+    const double deviation = column[p] - mean;
+    squares += deviation * deviation;
+  }
+  out.mean = mean;
+  out.sd = paths > 1 ? std::sqrt(squares / static_cast<double>(paths - 1)) : 0.0;
+  out.se = out.sd / std::sqrt(static_cast<double>(paths));
+}
+
+// The standard error of a mean of P values from their integer sum and sum of squares.
+static double standard_error(double sum, double sum_of_squares, std::uint64_t paths) {
+  if (paths < 2) return 0.0;
+  const double n = static_cast<double>(paths);
+  const double variance = std::max(0.0, (sum_of_squares - sum * sum / n) / (n - 1.0));
+  return std::sqrt(variance / n);
+}
+
+static StageYear binding_statistics(const std::uint8_t* column, std::uint64_t paths, int steps_per_year, int year) {
+  std::uint64_t steps = 0, squares = 0, any = 0;
+  for (std::uint64_t p = 0; p < paths; ++p) {
+    const std::uint64_t count = column[p];
+    steps += count;
+    squares += count * count;
+    any += count > 0;
+  }
+  const double n = static_cast<double>(paths);
+  const double per_year = steps_per_year;
+  StageYear out;
+  out.year = year;
+  out.binding_share = static_cast<double>(steps) / (n * per_year);
+  out.binding_share_se =
+      standard_error(static_cast<double>(steps), static_cast<double>(squares), paths) / per_year;
+  out.binding_any = static_cast<double>(any) / n;
+  out.binding_any_se = standard_error(static_cast<double>(any), static_cast<double>(any), paths);
+  return out;
+}
+
+Summary summarize(const Scenario& scenario, PathResults& results, std::uint64_t seed, int threads) {
+  const Model& model = *scenario.model;
+  const std::vector<int> years = scenario.calendar_years();
+  const std::uint64_t paths = results.paths;
+  Summary summary;
+  summary.scenario = scenario.name;
+  summary.paths = paths;
+  summary.seed = seed;
+  summary.years = years;
+  summary.quantile_levels = scenario.quantile_levels;
+  summary.notes = scenario.notes;
+
+  // Thresholds first: the quantile selection below reorders the columns.
+  for (const ThresholdRequest& request : scenario.thresholds) {
+    const float* column = results.column(request.variable, request.year - model.start_year);
+    std::uint64_t hits = 0;
+    for (std::uint64_t p = 0; p < paths; ++p) hits += static_cast<double>(column[p]) >= request.at_least;
+    ThresholdResult result;
+    result.variable = scenario.variables[request.variable].name;
+    result.year = request.year;
+    result.at_least = request.at_least;
+    result.p = static_cast<double>(hits) / static_cast<double>(paths);
+    result.se = standard_error(static_cast<double>(hits), static_cast<double>(hits), paths);
+    summary.thresholds.push_back(result);
+  }
+
+  summary.variables.resize(scenario.variables.size());
+  for (std::size_t v = 0; v < scenario.variables.size(); ++v) {
+    summary.variables[v].name = scenario.variables[v].name;
+    summary.variables[v].unit = scenario.variables[v].unit;
+    summary.variables[v].kind = scenario.variables[v].is_flow ? "flow" : "stock";
+    summary.variables[v].years.resize(years.size());
+  }
+  const std::int64_t columns = static_cast<std::int64_t>(scenario.variables.size() * years.size());
+  const int thread_count = threads > 0 ? threads : omp_get_max_threads();
+#pragma omp parallel for schedule(dynamic, 1) num_threads(thread_count)
+  for (std::int64_t c = 0; c < columns; ++c) {
+    const int v = static_cast<int>(c / static_cast<std::int64_t>(years.size()));
+    const int y = static_cast<int>(c % static_cast<std::int64_t>(years.size()));
+    YearStatistics& stats = summary.variables[v].years[y];
+    float* column = results.column(v, y);
+    stats.year = years[y];
+    moments(column, paths, stats);
+    stats.quantiles = exact_quantiles(column, paths, scenario.quantile_levels);
+  }
+
+  std::vector<std::string> codes{"demand"};
+  codes.insert(codes.end(), scenario.stage_names.begin(), scenario.stage_names.end());
+  for (std::size_t code = 0; code < codes.size(); ++code) {
+    StageSummary stage;
+    stage.name = codes[code];
+    for (std::size_t y = 0; y < years.size(); ++y)
+      stage.years.push_back(binding_statistics(results.binding_column(static_cast<int>(code), static_cast<int>(y)),
+                                               paths, model.steps_per_year, years[y]));
+    summary.stages.push_back(stage);
+  }
+  return summary;
+}
+
+}  // namespace chokepoint

@@ -1,0 +1,127 @@
+// The compiled model: a scenario reduced to flat, trivially copyable tables that the per-path
+// step reads on the host and on the device alike. Built by host/compile_model.cpp.
+#pragma once
+
+#include <cstdint>
+#include <type_traits>
+
+#include "chokepoint/distributions.hpp"
+#include "chokepoint/macros.hpp"
+
+namespace chokepoint {
+
+inline constexpr int kMaxFactors = 16;
+inline constexpr int kMaxStages = 16;
+inline constexpr int kMaxEvents = 16;
+inline constexpr int kMaxEventTargets = 64;
+inline constexpr int kMaxYears = 64;
+inline constexpr int kMaxUncertain = 128;
+inline constexpr int kMaxCorrelatedParameters = 16;
+inline constexpr int kMaxScheduleEntries = 2048;
+
+// A scalar of the scenario: a constant, or the per-path draw number `draw` (MODEL.md §3).
+struct ParamRef {
+  double constant = 0.0;
+  std::int32_t draw = -1;
+
+  CHOKEPOINT_HD double value(const double* draws) const { return draw >= 0 ? draws[draw] : constant; }
+};
+
+// A per-year schedule, resolved to one ParamRef per simulated year in Model::schedule_table.
+struct ScheduleRef {
+  std::int32_t offset = 0;
+};
+
+struct FactorSpec {
+  std::uint32_t stream = 0;
+  double sigma = 0.0;              // sd of one calendar year's log growth
+  double trend_uncertainty = 0.0;  // τ
+  double step_persistence = 0.0;   // ρ = φ^Δ
+  double step_innovation = 1.0;    // √(1 − ρ²)
+  double shock_scale = 0.0;        // σ·κ·√Δ
+  ScheduleRef growth;              // g by year; μ = ln(1 + g)
+};
+
+enum class StageKind : int { flow = 0, stock = 1 };
+
+struct StageSpec {
+  StageKind kind = StageKind::flow;
+  std::int32_t factor = -1;  // -1: capacity does not grow
+  ParamRef capacity;         // flow: cap_k per year; stock: add_j per year
+  ParamRef yield;            // flow only
+  ParamRef initial_capacity; // stock only: C_j(0)
+  ParamRef initial_used;     // stock only: U_j(0), when not derived from the fleet
+  bool initial_used_from_fleet = true;  // U_j(0) = B(0) · per_unit of the first year
+  ScheduleRef per_unit;
+  double response = 0.0;     // β
+};
+
+struct EventTarget {
+  std::int32_t stage = 0;
+  double weight = 1.0;
+};
+
+struct EventSpec {
+  std::uint32_t stream = 0;
+  ParamRef rate;             // λ per year
+  ParamRef half_life;        // years
+  Distribution severity;     // drawn at every firing
+  std::int32_t forced_step = -1;  // step (1-based) of a forced firing, −1 for none
+  Distribution forced_severity;
+  std::int32_t first_target = 0;
+  std::int32_t target_count = 0;
+};
+
+struct UncertainSpec {
+  std::uint32_t stream = 0;
+  Distribution distribution;
+  std::int32_t copula_index = -1;  // row in parameter_cholesky, −1 when independent
+};
+
+struct Model {
+  int start_year = 0;
+  int years = 0;
+  int steps_per_year = 1;
+  int steps = 0;
+  double step_years = 1.0;  // Δ
+
+  int factor_count = 0;
+  FactorSpec factors[kMaxFactors];
+  double shock_cholesky[kMaxFactors][kMaxFactors] = {};  // L of R, lower triangular
+  double trend_cholesky[kMaxFactors][kMaxFactors] = {};
+
+  std::int32_t demand_factor = 0;
+  std::int32_t throughput_factor = 0;
+  ParamRef tokens_per_year;         // tok_0
+  ParamRef tokens_per_year_per_unit;  // eff_0
+  ParamRef useful_life_years;
+  ParamRef installed_base_units;
+  ParamRef inventory_units;
+  ParamRef token_capacity;
+  bool token_capacity_from_fleet = true;
+  ScheduleRef usd_per_million_tokens;
+
+  int stage_count = 0;
+  StageSpec stages[kMaxStages];
+
+  int event_count = 0;
+  EventSpec events[kMaxEvents];
+  int event_target_count = 0;
+  EventTarget event_targets[kMaxEventTargets];
+
+  int uncertain_count = 0;
+  UncertainSpec uncertain[kMaxUncertain];
+  int correlated_count = 0;
+  double parameter_cholesky[kMaxCorrelatedParameters][kMaxCorrelatedParameters] = {};
+
+  int schedule_entry_count = 0;
+  ParamRef schedule_table[kMaxScheduleEntries];
+
+  CHOKEPOINT_HD double scheduled(ScheduleRef schedule, int year_index, const double* draws) const {
+    return schedule_table[schedule.offset + year_index].value(draws);
+  }
+};
+
+static_assert(std::is_trivially_copyable_v<Model>, "the model is copied to the device as bytes");
+
+}  // namespace chokepoint

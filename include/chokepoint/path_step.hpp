@@ -1,0 +1,232 @@
+// One path of MODEL.md: its start (§2–§3 draws, initial conditions) and one step (§2, §4–§6).
+// Host and device call exactly this code; backends differ only in how they loop over paths.
+#pragma once
+
+#include <cmath>
+
+#include "chokepoint/distributions.hpp"
+#include "chokepoint/model.hpp"
+#include "chokepoint/path_state.hpp"
+#include "chokepoint/random_streams.hpp"
+
+namespace chokepoint {
+
+// ε = L·z for the first `count` entries; L lower triangular.
+CHOKEPOINT_HD inline void correlate(const double (*cholesky)[kMaxFactors], int count,
+                                    const double* independent, double* correlated) {
+  for (int row = 0; row < count; ++row) {
+    double sum = 0.0;
+    for (int column = 0; column <= row; ++column) sum += cholesky[row][column] * independent[column];
+    correlated[row] = sum;
+  }
+}
+
+// Draws this path's uncertain parameters (§3): a normal per parameter from its own stream,
+// correlated through the parameters' Cholesky factor when the scenario correlates them, then
+// mapped through the parameter's marginal.
+CHOKEPOINT_HD inline void draw_parameters(const Model& model, PhiloxKey key, std::uint64_t path,
+                                          double* draws) {
+  double correlated_normals[kMaxCorrelatedParameters];
+  double independent_normals[kMaxCorrelatedParameters];
+  for (int i = 0; i < model.uncertain_count; ++i) {
+    const UncertainSpec& spec = model.uncertain[i];
+    const double z = four_normals(key, spec.stream, path, 0).value[0];
+    if (spec.copula_index >= 0) independent_normals[spec.copula_index] = z;
+    draws[i] = z;  // overwritten below once the copula is applied
+  }
+  for (int row = 0; row < model.correlated_count; ++row) {
+    double sum = 0.0;
+    for (int column = 0; column <= row; ++column)
+      sum += model.parameter_cholesky[row][column] * independent_normals[column];
+    correlated_normals[row] = sum;
+  }
+  for (int i = 0; i < model.uncertain_count; ++i) {
+    const UncertainSpec& spec = model.uncertain[i];
+    const double z = spec.copula_index >= 0 ? correlated_normals[spec.copula_index] : draws[i];
+    draws[i] = from_standard_normal(spec.distribution, z);
+  }
+}
+
+// The state at t = 0: X = 0, e(0) ~ N(0, R) (the shock's stationary law), δ ~ N(0, τ²) with
+// correlation R_trend, every impairment 1, no boost, and the initial conditions of the chain.
+CHOKEPOINT_HD inline void start_path(const Model& model, PhiloxKey key, std::uint64_t path,
+                                     PathState& state) {
+  draw_parameters(model, key, path, state.draws);
+  const double* draws = state.draws;
+
+  double shock_normals[kMaxFactors];
+  double trend_normals[kMaxFactors];
+  for (int f = 0; f < model.factor_count; ++f) {
+    const FourNormals start = four_normals(key, model.factors[f].stream, path, 0);
+    shock_normals[f] = start.value[0];
+    trend_normals[f] = start.value[1];
+  }
+  correlate(model.shock_cholesky, model.factor_count, shock_normals, state.shock);
+  correlate(model.trend_cholesky, model.factor_count, trend_normals, state.trend);
+  for (int f = 0; f < model.factor_count; ++f) {
+    state.log_index[f] = 0.0;
+    state.trend[f] *= model.factors[f].trend_uncertainty;
+  }
+  for (int pair = 0; pair < model.event_target_count; ++pair) state.impairment[pair] = 1.0;
+
+  state.fleet = model.installed_base_units.value(draws);
+  state.inventory = model.inventory_units.value(draws);
+  state.token_capacity = model.token_capacity_from_fleet
+                             ? state.fleet * model.tokens_per_year_per_unit.value(draws)
+                             : model.token_capacity.value(draws);
+  for (int k = 0; k < model.stage_count; ++k) {
+    const StageSpec& stage = model.stages[k];
+    state.response_boost[k] = 0.0;
+    state.stock_capacity[k] = 0.0;
+    state.stock_used[k] = 0.0;
+    if (stage.kind == StageKind::stock) {
+      state.stock_capacity[k] = stage.initial_capacity.value(draws);
+      state.stock_used[k] = stage.initial_used_from_fleet
+                                ? state.fleet * model.scheduled(stage.per_unit, 0, draws)
+                                : stage.initial_used.value(draws);
+    }
+  }
+  state.last_binding = -1;
+}
+
+// The normals of the factors' shocks, four steps per Philox call, refilled every fourth step.
+struct FactorNormalCache {
+  double normal[kMaxFactors][4];
+};
+
+// Fills `shocks` with step t's random inputs for this path (the layout of random_streams.hpp).
+CHOKEPOINT_HD inline void draw_step_shocks(const Model& model, PhiloxKey key, std::uint64_t path,
+                                           int step, FactorNormalCache& cache, StepShocks& shocks) {
+  const int lane = shock_lane(step);
+  if (lane == 0) {
+    for (int f = 0; f < model.factor_count; ++f) {
+      const FourNormals block = four_normals(key, model.factors[f].stream, path, shock_block(step));
+      for (int i = 0; i < 4; ++i) cache.normal[f][i] = block.value[i];
+    }
+  }
+  for (int f = 0; f < model.factor_count; ++f) shocks.normal[f] = cache.normal[f][lane];
+  for (int e = 0; e < model.event_count; ++e) {
+    const PhiloxCounter words =
+        philox4x32_10(stream_block(model.events[e].stream, path, static_cast<std::uint32_t>(step)), key);
+    shocks.fire[e] = open_uniform(words.word[0]);
+    shocks.severity[e] = open_uniform(words.word[1]);
+    shocks.forced_severity[e] = open_uniform(words.word[2]);
+  }
+}
+
+// One step t = 1..T of one path; reads like MODEL.md §2, §4, §5 and §6.
+CHOKEPOINT_HD inline void step_path(const Model& model, int step, const StepShocks& shocks,
+                                    PathState& state, StepOutcome& out) {
+  const double dt = model.step_years;
+  const int year = (step - 1) / model.steps_per_year;
+  const double* draws = state.draws;
+
+  // §2  ε(t) = L·z(t);  e(t) = ρ·e(t−1) + √(1−ρ²)·ε(t);  X(t) = X(t−1) + (μ(t) + δ)·Δ + σκ√Δ·e(t)
+  double innovation[kMaxFactors];
+  correlate(model.shock_cholesky, model.factor_count, shocks.normal, innovation);
+  for (int f = 0; f < model.factor_count; ++f) {
+    const FactorSpec& factor = model.factors[f];
+    const double growth_log = log1p(model.scheduled(factor.growth, year, draws));
+    state.shock[f] = factor.step_persistence * state.shock[f] + factor.step_innovation * innovation[f];
+    state.log_index[f] += (growth_log + state.trend[f]) * dt + factor.shock_scale * state.shock[f];
+  }
+
+  // §4  recovery first, M ← 1 − (1−M)·2^(−Δ/h); then a firing multiplies each target by 1 − s·w
+  double stage_impairment[kMaxStages];
+  for (int k = 0; k < model.stage_count; ++k) stage_impairment[k] = 1.0;
+  for (int e = 0; e < model.event_count; ++e) {
+    const EventSpec& event = model.events[e];
+    const double recovery = exp2(-dt / event.half_life.value(draws));
+    const bool fires = shocks.fire[e] < -expm1(-event.rate.value(draws) * dt);
+    const double severity = fires ? quantile(event.severity, shocks.severity[e]) : 0.0;
+    const double forced = step == event.forced_step
+                              ? quantile(event.forced_severity, shocks.forced_severity[e]) : 0.0;
+    for (int i = 0; i < event.target_count; ++i) {
+      const int pair = event.first_target + i;
+      const EventTarget& target = model.event_targets[pair];
+      double impairment = 1.0 - (1.0 - state.impairment[pair]) * recovery;
+      impairment *= 1.0 - severity * target.weight;
+      impairment *= 1.0 - forced * target.weight;
+      state.impairment[pair] = impairment;
+      stage_impairment[target.stage] *= impairment;
+    }
+  }
+
+  // §6 response: A_k(t) = A_k(t−1) + β_k·Δ·[k bound at t−1]
+  for (int k = 0; k < model.stage_count; ++k)
+    if (state.last_binding == binding_code_of_stage(k)) state.response_boost[k] += model.stages[k].response * dt;
+
+  // §5  flow: K = cap·I·M·yield·Δ / per_unit;  stock: C += add·I·M·Δ, H = max(0, C − (1−rΔ)·U) / per_unit
+  // 1 − rΔ; a drawn life shorter than one step retires the whole fleet in that step, never more.
+  const double retained = fmax(0.0, 1.0 - dt / model.useful_life_years.value(draws));
+  for (int k = 0; k < model.stage_count; ++k) {
+    const StageSpec& stage = model.stages[k];
+    const double index = stage.factor >= 0 ? exp(state.log_index[stage.factor]) : 1.0;
+    const double per_unit = model.scheduled(stage.per_unit, year, draws);
+    const double growth = index * stage_impairment[k] * exp(state.response_boost[k]);
+    out.stage_per_unit[k] = per_unit;
+    if (stage.kind == StageKind::flow) {
+      const double yield = stage.yield.value(draws);
+      const double native = stage.capacity.value(draws) * growth * dt;
+      out.stage_native[k] = native;
+      out.stage_yield[k] = yield;
+      out.stage_units[k] = native * yield / per_unit;
+    } else {
+      state.stock_capacity[k] += stage.capacity.value(draws) * growth * dt;
+      out.stage_native[k] = state.stock_capacity[k];
+      out.stage_yield[k] = 1.0;
+      out.stage_units[k] = fmax(0.0, state.stock_capacity[k] - retained * state.stock_used[k]) / per_unit;
+    }
+  }
+
+  // §6  the chain
+  const double tokens = model.tokens_per_year.value(draws) * exp(state.log_index[model.demand_factor]);
+  const double throughput =
+      model.tokens_per_year_per_unit.value(draws) * exp(state.log_index[model.throughput_factor]);
+  const double wanted = fmax(0.0, tokens - retained * state.token_capacity) / throughput;  // Dd
+  const double orders = fmax(0.0, wanted - state.inventory);                                 // Dp
+  int tightest_flow = -1;  // the flow stage with the smallest K_k, the earlier one on a tie
+  for (int k = 0; k < model.stage_count; ++k)
+    if (model.stages[k].kind == StageKind::flow &&
+        (tightest_flow < 0 || out.stage_units[k] < out.stage_units[tightest_flow]))
+      tightest_flow = k;
+  const double produced =                                                                   // S
+      tightest_flow >= 0 ? fmin(orders, out.stage_units[tightest_flow]) : orders;
+  // When orders are met in full, Inv + S equals Dd in exact arithmetic; fmax keeps rounding
+  // (Inv + (Dd − Inv) can land one ulp below Dd) from blaming a flow stage that did not bind.
+  const double available =
+      produced == orders ? fmax(state.inventory + produced, wanted) : state.inventory + produced;
+  double deployed = fmin(wanted, available);                                                // Y
+  for (int k = 0; k < model.stage_count; ++k)
+    if (model.stages[k].kind == StageKind::stock) deployed = fmin(deployed, out.stage_units[k]);
+  state.inventory = state.inventory + produced - deployed;
+  state.fleet = retained * state.fleet + deployed;
+  state.token_capacity = retained * state.token_capacity + deployed * throughput;
+  for (int k = 0; k < model.stage_count; ++k)
+    if (model.stages[k].kind == StageKind::stock)
+      state.stock_used[k] = retained * state.stock_used[k] + deployed * out.stage_per_unit[k];
+
+  // The binding stage: demand if Y = Dd; else the first stock stage with Y = H_j; else the flow
+  // stage with the smallest K_k, which is then the only term left that can have set Y.
+  int binding = kBindingDemand;
+  if (deployed != wanted) {
+    binding = -1;
+    for (int k = 0; k < model.stage_count && binding < 0; ++k)
+      if (model.stages[k].kind == StageKind::stock && deployed == out.stage_units[k])
+        binding = binding_code_of_stage(k);
+    if (binding < 0) binding = binding_code_of_stage(tightest_flow);
+  }
+  state.last_binding = binding;
+
+  out.token_demand = tokens;
+  out.throughput = throughput;
+  out.wanted = wanted;
+  out.orders = orders;
+  out.produced = produced;
+  out.deployed = deployed;
+  out.served = fmin(tokens, state.token_capacity);
+  out.usd_per_million_tokens = model.scheduled(model.usd_per_million_tokens, year, draws);
+  out.binding = binding;
+}
+
+}  // namespace chokepoint

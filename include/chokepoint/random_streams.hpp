@@ -1,0 +1,78 @@
+// Where every random number of a path comes from (MODEL.md §8).
+//
+// Key  = the run's 64-bit seed.
+// Counter = {block, stream, path low, path high}, where `stream` is a 32-bit hash of the
+// *name* of the factor, event or parameter, and `block` counts Philox calls along that stream:
+//   block 0            draws made once per path (a factor's e(0) and trend δ, a parameter);
+//   block 1 + (t-1)/4  for a factor's shocks: one call gives four normals, for steps t..t+3;
+//   block t            for an event at step t (fire test, severity, forced severity).
+// So the numbers of path p, stream x, step t depend only on (seed, name of x, p, t): never on
+// the backend, thread count, batch, shard or on which other names the scenario has.
+#pragma once
+
+#include <cstdint>
+
+#include "chokepoint/macros.hpp"
+#include "chokepoint/philox.hpp"
+
+namespace chokepoint {
+
+// 32-bit FNV-1a of a name. constexpr so that the host computes stream ids once per scenario.
+constexpr std::uint32_t stream_id(const char* text, std::uint32_t hash = 2166136261u) {
+  return *text == '\0' ? hash
+                       : stream_id(text + 1, (hash ^ static_cast<std::uint8_t>(*text)) * 16777619u);
+}
+
+CHOKEPOINT_HD CHOKEPOINT_FORCEINLINE PhiloxKey seed_key(std::uint64_t seed) {
+  return PhiloxKey{{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}};
+}
+
+CHOKEPOINT_HD CHOKEPOINT_FORCEINLINE PhiloxCounter stream_block(std::uint32_t stream,
+                                                                std::uint64_t path,
+                                                                std::uint32_t block) {
+  return PhiloxCounter{{block, stream, static_cast<std::uint32_t>(path),
+                        static_cast<std::uint32_t>(path >> 32)}};
+}
+
+// A 32-bit word to a uniform in the open interval (0, 1): x·2⁻³² + 2⁻³³, cuRAND's rule,
+// evaluated in double so that it is exact.
+CHOKEPOINT_HD CHOKEPOINT_FORCEINLINE double open_uniform(std::uint32_t word) {
+  return static_cast<double>(word) * 0x1p-32 + 0x1p-33;
+}
+
+// Box–Muller on a pair of words: (s·sin v, s·cos v), s = √(−2 ln u1), v = 2π·u2. Both uniforms
+// are open, so the log never sees 0; the largest |normal| is √(−2 ln 2⁻³³) ≈ 6.77.
+struct NormalPair {
+  double first;
+  double second;
+};
+
+CHOKEPOINT_HD CHOKEPOINT_FORCEINLINE NormalPair box_muller(std::uint32_t word_u,
+                                                           std::uint32_t word_v) {
+  constexpr double kTwoPi = 6.283185307179586476925286766559;
+  const double radius = sqrt(-2.0 * log(open_uniform(word_u)));
+  const double angle = kTwoPi * open_uniform(word_v);
+  return NormalPair{radius * sin(angle), radius * cos(angle)};
+}
+
+// Four standard normals from one Philox call.
+struct FourNormals {
+  double value[4];
+};
+
+CHOKEPOINT_HD CHOKEPOINT_FORCEINLINE FourNormals four_normals(PhiloxKey key, std::uint32_t stream,
+                                                              std::uint64_t path,
+                                                              std::uint32_t block) {
+  const PhiloxCounter words = philox4x32_10(stream_block(stream, path, block), key);
+  const NormalPair a = box_muller(words.word[0], words.word[1]);
+  const NormalPair b = box_muller(words.word[2], words.word[3]);
+  return FourNormals{{a.first, a.second, b.first, b.second}};
+}
+
+// The Philox block that holds the shock of step t (1-based) of a factor, and its lane.
+CHOKEPOINT_HD CHOKEPOINT_FORCEINLINE std::uint32_t shock_block(int step) {
+  return 1u + static_cast<std::uint32_t>(step - 1) / 4u;
+}
+CHOKEPOINT_HD CHOKEPOINT_FORCEINLINE int shock_lane(int step) { return (step - 1) % 4; }
+
+}  // namespace chokepoint

@@ -1,0 +1,80 @@
+// The reported variables of MODEL.md §7 and how one path's steps add up to its calendar years.
+//
+// Flows are summed over the year's steps (a rate such as tokens/yr enters as rate·Δ); stocks
+// are read at the year's last step. Layout: the fixed variables below, then three per stage.
+#pragma once
+
+#include <cstdint>
+
+#include "chokepoint/model.hpp"
+#include "chokepoint/path_state.hpp"
+
+namespace chokepoint {
+
+enum FixedVariable : int {
+  kTokenDemand = 0,   // flow, tokens
+  kTokensServed,      // flow, tokens
+  kUnmetTokens,       // flow, tokens
+  kWantedUnits,       // flow, units (Σ Dd)
+  kProducedUnits,     // flow, units (Σ S)
+  kDeployedUnits,     // flow, units (Σ Y)
+  kInventoryUnits,    // stock, units
+  kInstalledBase,     // stock, units
+  kRevenue,           // flow, USD
+  kTokenCapacity,     // stock, tokens/yr
+  kFixedVariableCount
+};
+
+// Per stage k: capacity_units.<k>, <k>.used, <k>.capacity.
+inline constexpr int kVariablesPerStage = 3;
+CHOKEPOINT_HD inline int stage_capacity_units_variable(int k) { return kFixedVariableCount + kVariablesPerStage * k; }
+CHOKEPOINT_HD inline int stage_used_variable(int k) { return stage_capacity_units_variable(k) + 1; }
+CHOKEPOINT_HD inline int stage_capacity_variable(int k) { return stage_capacity_units_variable(k) + 2; }
+CHOKEPOINT_HD inline int variable_count(const Model& model) {
+  return kFixedVariableCount + kVariablesPerStage * model.stage_count;
+}
+inline constexpr int kMaxVariables = kFixedVariableCount + kVariablesPerStage * kMaxStages;
+inline constexpr int kMaxBindingCodes = 1 + kMaxStages;
+
+// One path's current calendar year.
+struct YearRecord {
+  double value[kMaxVariables];
+  std::uint8_t binding_steps[kMaxBindingCodes];  // steps of this year each code bound (≤ 12)
+};
+
+CHOKEPOINT_HD inline void begin_year(const Model& model, YearRecord& record) {
+  for (int v = 0; v < variable_count(model); ++v) record.value[v] = 0.0;
+  for (int code = 0; code <= model.stage_count; ++code) record.binding_steps[code] = 0;
+}
+
+// Adds one step's outcome; stocks are overwritten so that the year's last step stays.
+CHOKEPOINT_HD inline void record_step(const Model& model, const StepOutcome& out,
+                                      const PathState& state, YearRecord& record) {
+  const double dt = model.step_years;
+  double* value = record.value;
+  value[kTokenDemand] += out.token_demand * dt;
+  value[kTokensServed] += out.served * dt;
+  value[kUnmetTokens] += (out.token_demand - out.served) * dt;
+  value[kWantedUnits] += out.wanted;
+  value[kProducedUnits] += out.produced;
+  value[kDeployedUnits] += out.deployed;
+  value[kInventoryUnits] = state.inventory;
+  value[kInstalledBase] = state.fleet;
+  value[kRevenue] += out.served * dt * out.usd_per_million_tokens * 1e-6;
+  value[kTokenCapacity] = state.token_capacity;
+  for (int k = 0; k < model.stage_count; ++k) {
+    if (model.stages[k].kind == StageKind::flow) {
+      value[stage_capacity_units_variable(k)] += out.stage_units[k];
+      // native input consumed by this step's production: S · per_unit / yield
+      value[stage_used_variable(k)] += out.produced * out.stage_per_unit[k] / out.stage_yield[k];
+      value[stage_capacity_variable(k)] += out.stage_native[k];
+    } else {
+      value[stage_capacity_units_variable(k)] = out.stage_native[k] / out.stage_per_unit[k];
+      value[stage_used_variable(k)] = state.stock_used[k];
+      value[stage_capacity_variable(k)] = out.stage_native[k];
+    }
+  }
+  record.binding_steps[out.binding] += 1;
+}
+
+}  // namespace chokepoint
