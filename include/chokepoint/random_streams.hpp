@@ -10,6 +10,7 @@
 // the backend, thread count, batch, shard or on which other names the scenario has.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 
 #include "chokepoint/macros.hpp"

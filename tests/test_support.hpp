@@ -1,0 +1,52 @@
+// Helpers shared by the tests: scenario text builders and running the CLI.
+#pragma once
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <string>
+
+#include "chokepoint/engine.hpp"
+
+namespace chokepoint::testing {
+
+inline std::string source_path(const std::string& relative) { return std::string(CHOKEPOINT_SOURCE_DIR) + "/" + relative; }
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+// Runs the chokepoint CLI with `arguments` (already shell-quoted where needed).
+inline CommandResult run_cli(const std::string& arguments) {
+  const std::string command = std::string(CHOKEPOINT_CLI) + " " + arguments + " 2>&1";
+  CommandResult result;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) return result;
+  char buffer[4096];
+  std::size_t read = 0;
+  while ((read = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, read);
+  const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+// A one-factor, one-flow-stage scenario; `extra` is spliced in at the top level, and
+// `demand_factor` replaces the demand factor's definition.
+inline std::string minimal_scenario(const std::string& demand_factor = R"({"growth": 0.5, "sigma": 0.0})",
+                                    int steps_per_year = 4, int years = 3, const std::string& extra = "") {
+  return std::string(R"({
+  "name": "minimal",
+  "time": {"start_year": 2025, "years": )") + std::to_string(years) + R"(, "steps_per_year": )" +
+         std::to_string(steps_per_year) + R"(},
+  "factors": {"token_demand": )" + demand_factor + R"(, "throughput": {"growth": 0.0, "sigma": 0.0}},
+  "demand": {"tokens_per_year": 1e15, "factor": "token_demand"},
+  "throughput": {"tokens_per_year_per_unit": 1e9, "factor": "throughput"},
+  "useful_life_years": 5,
+  "price": {"usd_per_million_tokens": 1.0},
+  "initial": {"installed_base_units": 1e6},
+  "stages": {"cowos": {"type": "flow", "capacity_per_year": 1e12, "per_unit": 1.0}})" +
+         extra + "\n}";
+}
+
+}  // namespace chokepoint::testing
