@@ -52,6 +52,34 @@ class ScenarioCompiler {
     return missing;
   }
 
+  // Required values, schedules and distributions: a missing key is reported once, here, and
+  // not again by the value reader as "found null".
+  ParamRef required_value(const Json& object, const char* key, const std::string& path, const ValueRange& range) {
+    const Json& json = required(object, key, path, range.meaning);
+    if (json.is_null() && !object.contains(key)) return ParamRef{NAN, -1};
+    return values_.value(json, join_path(path, key), range);
+  }
+
+  ScheduleRef required_schedule(const Json& object, const char* key, const std::string& path, const ValueRange& range) {
+    const Json& json = required(object, key, path, range.meaning);
+    if (json.is_null() && !object.contains(key)) return ScheduleRef{};
+    return values_.schedule(json, join_path(path, key), range);
+  }
+
+  Distribution required_distribution(const Json& object, const char* key, const std::string& path,
+                                     const ValueRange& range) {
+    const Json& json = required(object, key, path, range.meaning);
+    if (json.is_null() && !object.contains(key)) return Distribution{};
+    return values_.distribution(json, join_path(path, key), range);
+  }
+
+  // A calendar year within the run. When `time` itself is wrong (already reported), only the
+  // type is checked: a range from a broken `time` would report the same mistake again, wrongly.
+  int year_in_run(const Json& json, const std::string& path) {
+    if (model_->years == 0) return integer(json, path, 1000, 9999);
+    return integer(json, path, model_->start_year, model_->start_year + model_->years - 1);
+  }
+
   bool require_object(const Json& json, const std::string& path, const char* expected) {
     if (json.is_object()) return true;
     if (!json.is_null()) problems_.add(path, expected, describe(json));
@@ -147,8 +175,7 @@ class ScenarioCompiler {
         continue;
       }
       reject_unknown_keys(json, path, {"growth", "sigma", "trend_uncertainty", "persistence"}, problems_);
-      factor.growth = values_.schedule(required(json, "growth", path, "an annual growth rate or a schedule by year"),
-                                       join_path(path, "growth"), growth_rate("an annual growth rate > -1"));
+      factor.growth = required_schedule(json, "growth", path, growth_rate("an annual growth rate > -1"));
       if (!json.contains("sigma")) problems_.add(join_path(path, "sigma"), "a volatility ≥ 0", "nothing (the key is missing)");
       factor.sigma = plain_number(json, "sigma", path, non_negative("a volatility ≥ 0 (sd of one year's log growth)"), 0.0);
       factor.trend_uncertainty = plain_number(json, "trend_uncertainty", path, non_negative("a trend uncertainty τ ≥ 0"), 0.0);
@@ -206,40 +233,36 @@ class ScenarioCompiler {
     const Json& demand = required(document_, "demand", "", "an object {tokens_per_year, factor}");
     if (require_object(demand, "demand", "an object {tokens_per_year, factor}")) {
       reject_unknown_keys(demand, "demand", {"tokens_per_year", "factor"}, problems_);
-      model_->tokens_per_year = values_.value(required(demand, "tokens_per_year", "demand", "tokens per year > 0"),
-                                              "demand.tokens_per_year", positive("a token demand > 0 (tokens/yr)"));
+      model_->tokens_per_year = required_value(demand, "tokens_per_year", "demand", positive("a token demand > 0 (tokens/yr)"));
       model_->demand_factor = factor_reference(required(demand, "factor", "demand", "the name of a factor"), "demand.factor");
     }
     const Json& throughput = required(document_, "throughput", "", "an object {tokens_per_year_per_unit, factor}");
     if (require_object(throughput, "throughput", "an object {tokens_per_year_per_unit, factor}")) {
       reject_unknown_keys(throughput, "throughput", {"tokens_per_year_per_unit", "factor"}, problems_);
-      model_->tokens_per_year_per_unit =
-          values_.value(required(throughput, "tokens_per_year_per_unit", "throughput", "tokens per year per unit > 0"),
-                        "throughput.tokens_per_year_per_unit", positive("a throughput > 0 (tokens/yr per unit)"));
+      model_->tokens_per_year_per_unit = required_value(throughput, "tokens_per_year_per_unit", "throughput",
+                                                        positive("a throughput > 0 (tokens/yr per unit)"));
       model_->throughput_factor =
           factor_reference(required(throughput, "factor", "throughput", "the name of a factor"), "throughput.factor");
     }
-    model_->useful_life_years = values_.value(required(document_, "useful_life_years", "", "a useful life in years"),
-                                              "useful_life_years", positive("a useful life > 0 (years)"));
+    model_->useful_life_years = required_value(document_, "useful_life_years", "", positive("a useful life > 0 (years)"));
     if (model_->useful_life_years.draw < 0 && model_->steps > 0 &&
         model_->useful_life_years.constant < model_->step_years)
-      problems_.add("useful_life_years", "a useful life of at least one step (" + std::to_string(model_->step_years) + " years)",
-                    "the number " + std::to_string(model_->useful_life_years.constant));
+      problems_.add("useful_life_years",
+                    "a useful life of at least one step (" + Json(model_->step_years).dump() + " years)",
+                    describe(document_["useful_life_years"]));
 
     const Json& price = required(document_, "price", "", "an object {usd_per_million_tokens}");
     if (require_object(price, "price", "an object {usd_per_million_tokens}")) {
       reject_unknown_keys(price, "price", {"usd_per_million_tokens"}, problems_);
-      model_->usd_per_million_tokens =
-          values_.schedule(required(price, "usd_per_million_tokens", "price", "a price or a schedule by year"),
-                           "price.usd_per_million_tokens", non_negative("a price ≥ 0 (USD per million tokens)"));
+      model_->usd_per_million_tokens = required_schedule(price, "usd_per_million_tokens", "price",
+                                                         non_negative("a price ≥ 0 (USD per million tokens)"));
     }
 
     const Json& initial = required(document_, "initial", "", "an object {installed_base_units, …}");
     if (require_object(initial, "initial", "an object {installed_base_units, inventory_units, token_capacity}")) {
       reject_unknown_keys(initial, "initial", {"installed_base_units", "inventory_units", "token_capacity"}, problems_);
       model_->installed_base_units =
-          values_.value(required(initial, "installed_base_units", "initial", "a number of units ≥ 0"),
-                        "initial.installed_base_units", non_negative("a number of units ≥ 0"));
+          required_value(initial, "installed_base_units", "initial", non_negative("a number of units ≥ 0"));
       model_->inventory_units = initial.contains("inventory_units")
                                     ? values_.value(initial["inventory_units"], "initial.inventory_units",
                                                     non_negative("a number of units ≥ 0"))
@@ -291,20 +314,16 @@ class ScenarioCompiler {
       else problems_.add(join_path(path, "unit"), "a string naming the stage's unit", describe(json["unit"]));
     }
     stage.factor = json.contains("factor") ? factor_reference(json["factor"], join_path(path, "factor")) : -1;
-    stage.per_unit = values_.schedule(required(json, "per_unit", path, "native units per accelerator, > 0"),
-                                      join_path(path, "per_unit"), positive("native units per accelerator > 0"));
+    stage.per_unit = required_schedule(json, "per_unit", path, positive("native units per accelerator > 0"));
     stage.response = plain_number(json, "response", path, non_negative("a response β ≥ 0 (log growth per year)"), 0.0);
     if (stock) {
-      stage.initial_capacity = values_.value(required(json, "initial_capacity", path, "a capacity ≥ 0"),
-                                             join_path(path, "initial_capacity"), non_negative("a capacity ≥ 0"));
-      stage.capacity = values_.value(required(json, "additions_per_year", path, "additions per year ≥ 0"),
-                                     join_path(path, "additions_per_year"), non_negative("additions per year ≥ 0"));
+      stage.initial_capacity = required_value(json, "initial_capacity", path, non_negative("a capacity ≥ 0"));
+      stage.capacity = required_value(json, "additions_per_year", path, non_negative("additions per year ≥ 0"));
       stage.initial_used_from_fleet = !json.contains("initial_used");
       if (!stage.initial_used_from_fleet)
         stage.initial_used = values_.value(json["initial_used"], join_path(path, "initial_used"), non_negative("a used capacity ≥ 0"));
     } else {
-      stage.capacity = values_.value(required(json, "capacity_per_year", path, "an annual capacity > 0"),
-                                     join_path(path, "capacity_per_year"), positive("an annual capacity > 0"));
+      stage.capacity = required_value(json, "capacity_per_year", path, positive("an annual capacity > 0"));
       stage.yield = json.contains("yield")
                         ? values_.value(json["yield"], join_path(path, "yield"), fraction_positive("a yield in (0, 1]"))
                         : ParamRef{1.0, -1};
@@ -339,12 +358,9 @@ class ScenarioCompiler {
       scenario_.event_names.push_back(item.key());
       event.stream = stream_id(("event:" + item.key()).c_str());
       reject_unknown_keys(json, path, {"rate_per_year", "severity", "half_life_years", "targets", "forced"}, problems_);
-      event.rate = values_.value(required(json, "rate_per_year", path, "a rate ≥ 0 per year"),
-                                 join_path(path, "rate_per_year"), non_negative("a rate ≥ 0 (events per year)"));
-      event.severity = values_.distribution(required(json, "severity", path, "a severity in [0, 1]"),
-                                            join_path(path, "severity"), fraction_closed("a severity in [0, 1]"));
-      event.half_life = values_.value(required(json, "half_life_years", path, "a half-life > 0 in years"),
-                                      join_path(path, "half_life_years"), positive("a half-life > 0 (years)"));
+      event.rate = required_value(json, "rate_per_year", path, non_negative("a rate ≥ 0 (events per year)"));
+      event.severity = required_distribution(json, "severity", path, fraction_closed("a severity in [0, 1]"));
+      event.half_life = required_value(json, "half_life_years", path, positive("a half-life > 0 (years)"));
       read_targets(required(json, "targets", path, "an object {stage: weight}"), join_path(path, "targets"), event);
       if (json.contains("forced")) read_forced(json["forced"], join_path(path, "forced"), event);
     }
@@ -375,11 +391,8 @@ class ScenarioCompiler {
   void read_forced(const Json& forced, const std::string& path, EventSpec& event) {
     if (!require_object(forced, path, "an object {year, severity}")) return;
     reject_unknown_keys(forced, path, {"year", "severity"}, problems_);
-    const int last_year = model_->start_year + model_->years - 1;
-    const int year = integer(required(forced, "year", path, "a calendar year within the run"), join_path(path, "year"),
-                             model_->start_year, std::max(model_->start_year, last_year));
-    event.forced_severity = values_.distribution(required(forced, "severity", path, "a severity in [0, 1]"),
-                                                 join_path(path, "severity"), fraction_closed("a severity in [0, 1]"));
+    const int year = year_in_run(required(forced, "year", path, "a calendar year within the run"), join_path(path, "year"));
+    event.forced_severity = required_distribution(forced, "severity", path, fraction_closed("a severity in [0, 1]"));
     if (year > 0) event.forced_step = (year - model_->start_year) * model_->steps_per_year + 1;
   }
 
@@ -477,7 +490,6 @@ class ScenarioCompiler {
     }
     std::vector<std::string> variable_names;
     for (const VariableInfo& v : scenario_.variables) variable_names.push_back(v.name);
-    const int last_year = model_->start_year + model_->years - 1;
     for (std::size_t i = 0; i < thresholds.size(); ++i) {
       const std::string path = "report.thresholds[" + std::to_string(i) + "]";
       const Json& json = thresholds[i];
@@ -496,8 +508,7 @@ class ScenarioCompiler {
       } else if (!variable.is_null()) {
         problems_.add(path + ".variable", "a reported variable name", describe(variable));
       }
-      request.year = integer(required(json, "year", path, "a calendar year within the run"), path + ".year",
-                             model_->start_year, std::max(model_->start_year, last_year));
+      request.year = year_in_run(required(json, "year", path, "a calendar year within the run"), path + ".year");
       const Json& at_least = required(json, "at_least", path, "a number");
       if (!at_least.is_null() && !(at_least.is_number() && std::isfinite(at_least.get<double>())))
         problems_.add(path + ".at_least", "a finite number", describe(at_least));
