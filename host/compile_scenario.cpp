@@ -20,6 +20,7 @@ class ScenarioCompiler {
   ScenarioCompiler(const Json& document, const std::string& file)
       : document_(document), problems_(file), model_(std::make_shared<Model>()), values_(*model_, problems_) {
     scenario_.file = file;
+    scenario_.resolved_json = document.dump(2);
   }
 
   Scenario compile() {
@@ -233,7 +234,8 @@ class ScenarioCompiler {
     const Json& demand = required(document_, "demand", "", "an object {tokens_per_year, factor}");
     if (require_object(demand, "demand", "an object {tokens_per_year, factor}")) {
       reject_unknown_keys(demand, "demand", {"tokens_per_year", "factor"}, problems_);
-      model_->tokens_per_year = required_value(demand, "tokens_per_year", "demand", positive("a token demand > 0 (tokens/yr)"));
+      model_->tokens_per_year =
+          required_value(demand, "tokens_per_year", "demand", positive("a token demand > 0 (tokens/yr)"));
       model_->demand_factor = factor_reference(required(demand, "factor", "demand", "the name of a factor"), "demand.factor");
     }
     const Json& throughput = required(document_, "throughput", "", "an object {tokens_per_year_per_unit, factor}");
@@ -244,7 +246,8 @@ class ScenarioCompiler {
       model_->throughput_factor =
           factor_reference(required(throughput, "factor", "throughput", "the name of a factor"), "throughput.factor");
     }
-    model_->useful_life_years = required_value(document_, "useful_life_years", "", positive("a useful life > 0 (years)"));
+    model_->useful_life_years =
+        required_value(document_, "useful_life_years", "", positive("a useful life > 0 (years)"));
     if (model_->useful_life_years.draw < 0 && model_->steps > 0 &&
         model_->useful_life_years.constant < model_->step_years)
       problems_.add("useful_life_years",
@@ -391,7 +394,8 @@ class ScenarioCompiler {
   void read_forced(const Json& forced, const std::string& path, EventSpec& event) {
     if (!require_object(forced, path, "an object {year, severity}")) return;
     reject_unknown_keys(forced, path, {"year", "severity"}, problems_);
-    const int year = year_in_run(required(forced, "year", path, "a calendar year within the run"), join_path(path, "year"));
+    const int year =
+        year_in_run(required(forced, "year", path, "a calendar year within the run"), join_path(path, "year"));
     event.forced_severity = required_distribution(forced, "severity", path, fraction_closed("a severity in [0, 1]"));
     if (year > 0) event.forced_step = (year - model_->start_year) * model_->steps_per_year + 1;
   }
@@ -452,6 +456,8 @@ class ScenarioCompiler {
       scenario_.variables.push_back(VariableInfo{"capacity_units." + name, "units", flow});
       scenario_.variables.push_back(VariableInfo{name + ".used", unit, flow});
       scenario_.variables.push_back(VariableInfo{name + ".capacity", unit, flow});
+      scenario_.variables.push_back(flow ? VariableInfo{name + ".spare", unit, true}
+                                         : VariableInfo{name + ".added", unit, true});
     }
   }
 

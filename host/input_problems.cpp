@@ -39,7 +39,8 @@ std::string describe(const Json& value) {
     case Json::value_t::number_integer:
     case Json::value_t::number_unsigned:
     case Json::value_t::number_float: return "the number " + value.dump();
-    case Json::value_t::array: return "an array of " + std::to_string(value.size()) + " elements";
+    case Json::value_t::array:
+      return "an array of " + std::to_string(value.size()) + (value.size() == 1 ? " element" : " elements");
     case Json::value_t::object: return "an object";
     default: return "an unsupported value";
   }

@@ -2,14 +2,19 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
+#include <vector>
 
 namespace chokepoint {
 
 namespace fs = std::filesystem;
 
 std::string read_text_file(const std::string& file) {
+  // A directory opens as an empty stream on Linux and would be reported as a JSON syntax error.
+  if (fs::is_directory(file))
+    throw InputError({InputProblem{file, "", "a readable scenario file", "a directory"}});
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     const std::string found = fs::exists(file) ? "a file that cannot be read" : "no such file";
@@ -33,16 +38,87 @@ static std::string line_and_column(const std::string& text, std::size_t byte) {
   return "line " + std::to_string(line) + ", column " + std::to_string(column);
 }
 
+namespace {
+
+// The parser keeps one of two equal keys in an object and drops the other without a word; two
+// stages written with one name would silently become one. This finds them, with their paths.
+class DuplicateKeyFinder {
+ public:
+  explicit DuplicateKeyFinder(const std::string& file) : problems_(file) {}
+
+  bool operator()(int /*depth*/, Json::parse_event_t event, Json& parsed) {
+    switch (event) {
+      case Json::parse_event_t::object_start:
+      case Json::parse_event_t::array_start:
+        open_.push_back(Container{element_path(), event == Json::parse_event_t::array_start, {}, 0, ""});
+        break;
+      case Json::parse_event_t::key: {
+        Container& object = open_.back();
+        const std::string key = parsed.get<std::string>();
+        object.key = key;
+        if (!object.keys.insert(key).second)
+          problems_.add(join_path(object.path, key), "each key once in an object",
+                        "the key \"" + key + "\" a second time");
+        break;
+      }
+      case Json::parse_event_t::object_end:
+      case Json::parse_event_t::array_end:
+        open_.pop_back();
+        if (!open_.empty() && open_.back().is_array) ++open_.back().index;
+        break;
+      case Json::parse_event_t::value:
+        if (!open_.empty() && open_.back().is_array) ++open_.back().index;
+        break;
+    }
+    return true;
+  }
+
+  const ProblemList& problems() const { return problems_; }
+
+ private:
+  struct Container {
+    std::string path;
+    bool is_array = false;
+    std::set<std::string> keys;
+    std::size_t index = 0;  // arrays: the position of the next element
+    std::string key;        // objects: the key of the member being read
+  };
+
+  // The path of the element about to be read in the innermost open container.
+  std::string element_path() const {
+    if (open_.empty()) return "";
+    const Container& parent = open_.back();
+    if (parent.is_array) return parent.path + "[" + std::to_string(parent.index) + "]";
+    return join_path(parent.path, parent.key);
+  }
+
+  std::vector<Container> open_;
+  ProblemList problems_;
+};
+
+}  // namespace
+
 static Json parse_json(const std::string& text, const std::string& file) {
+  DuplicateKeyFinder duplicates(file);
+  Json document;
   try {
-    return Json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+    document = Json::parse(text, std::ref(duplicates), /*allow_exceptions=*/true, /*ignore_comments=*/true);
   } catch (const Json::parse_error& error) {
     std::string what = error.what();
     const std::size_t detail = what.find("syntax error");
     if (detail != std::string::npos) what = what.substr(detail);
     throw InputError({InputProblem{file, "(" + line_and_column(text, error.byte) + ")",
                                    "valid JSON (comments allowed)", what}});
+  } catch (const Json::out_of_range& error) {
+    // A number too large for a double (1e400). The parser gives no position here, but the
+    // message quotes the number, which is enough to find it.
+    std::string what = error.what();
+    const std::size_t detail = what.find("number overflow");
+    if (detail != std::string::npos) what = what.substr(detail);
+    throw InputError({InputProblem{file, "", "valid JSON with numbers within the range of a double", what}});
   }
+  duplicates.problems().throw_if_any();
+  return document;
 }
 
 static Json resolve_extends(Json document, const std::string& file, std::set<std::string>& chain) {

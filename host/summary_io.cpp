@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "chokepoint/errors.hpp"
@@ -137,16 +138,84 @@ void write_file_atomically(const std::string& path, const std::string& text) {
   }
 }
 
-void write_summary(const std::string& directory, const Summary& summary) {
+static void create_directory(const std::string& directory) {
   std::error_code error;
   fs::create_directories(directory, error);
   if (error || !fs::is_directory(directory))
     throw ResourceError("cannot create the output directory " + directory + (error ? ": " + error.message() : ""));
+}
+
+void write_summary(const std::string& directory, const Summary& summary) {
+  create_directory(directory);
   // Build both texts before writing either, so a failure in one leaves neither half-updated.
   const std::string json = summary_json_text(summary);
   const std::string csv = summary_csv_text(summary);
   write_file_atomically((fs::path(directory) / "summary.csv").string(), csv);
   write_file_atomically((fs::path(directory) / "summary.json").string(), json);
+}
+
+void write_run_directory(const std::string& directory, const Scenario& scenario, const Summary& summary) {
+  create_directory(directory);
+  write_file_atomically((fs::path(directory) / "scenario.json").string(), scenario.resolved_json + "\n");
+  // summary.json last: its presence marks a complete run directory.
+  write_summary(directory, summary);
+}
+
+// null (written for NaN) reads back as NaN.
+static double read_number(const OrderedJson& value) {
+  return value.is_number() ? value.get<double>() : std::numeric_limits<double>::quiet_NaN();
+}
+
+Summary read_summary(const std::string& directory) {
+  const std::string file = (fs::path(directory) / "summary.json").string();
+  std::ifstream in(file);
+  if (!in) throw InputError({InputProblem{file, "", "a run directory with summary.json (from chokepoint run)", "no such file"}});
+  Summary summary;
+  try {
+    const OrderedJson root = OrderedJson::parse(in);
+    summary.scenario = root.at("scenario").get<std::string>();
+    summary.paths = root.at("paths").get<std::uint64_t>();
+    summary.seed = root.at("seed").get<std::uint64_t>();
+    summary.backend = root.at("backend").get<std::string>();
+    summary.device = root.value("device", "");
+    summary.threads = root.value("threads", 0);
+    summary.seconds = root.value("seconds", 0.0);
+    summary.years = root.at("years").get<std::vector<int>>();
+    summary.quantile_levels = root.at("quantile_levels").get<std::vector<double>>();
+    for (const auto& item : root.at("variables").items()) {
+      VariableSummary variable;
+      variable.name = item.key();
+      variable.unit = item.value().at("unit").get<std::string>();
+      variable.kind = item.value().at("kind").get<std::string>();
+      for (const OrderedJson& year : item.value().at("years")) {
+        YearStatistics stats;
+        stats.year = year.at("year").get<int>();
+        stats.mean = read_number(year.at("mean"));
+        stats.sd = read_number(year.at("sd"));
+        stats.se = read_number(year.at("se"));
+        for (double level : summary.quantile_levels) stats.quantiles.push_back(read_number(year.at("quantiles").at(shortest_decimal(level))));
+        variable.years.push_back(stats);
+      }
+      summary.variables.push_back(variable);
+    }
+    for (const auto& item : root.at("stages").items()) {
+      StageSummary stage;
+      stage.name = item.key();
+      for (const OrderedJson& year : item.value().at("years"))
+        stage.years.push_back(StageYear{year.at("year").get<int>(), read_number(year.at("binding_share")),
+                                        read_number(year.at("binding_share_se")), read_number(year.at("binding_any")),
+                                        read_number(year.at("binding_any_se"))});
+      summary.stages.push_back(stage);
+    }
+    for (const OrderedJson& t : root.at("thresholds"))
+      summary.thresholds.push_back(ThresholdResult{t.at("variable").get<std::string>(), t.at("year").get<int>(),
+                                                   read_number(t.at("at_least")), read_number(t.at("p")),
+                                                   read_number(t.at("se"))});
+    if (root.contains("notes")) summary.notes = root["notes"].get<std::vector<std::string>>();
+  } catch (const OrderedJson::exception& error) {
+    throw InputError({InputProblem{file, "", "a chokepoint summary.json", std::string("malformed: ") + error.what()}});
+  }
+  return summary;
 }
 
 }  // namespace chokepoint

@@ -92,11 +92,11 @@ CHOKEPOINT_HD inline double incomplete_beta_fraction(double x, double a, double 
 
 CHOKEPOINT_HD inline double log_beta(double a, double b) { return lgamma(a) + lgamma(b) - lgamma(a + b); }
 
-// I_x(a, b), the CDF of Beta(a, b) at x.
-CHOKEPOINT_HD inline double beta_cdf(double x, double a, double b) {
+// I_x(a, b), the CDF of Beta(a, b) at x; `log_norm` = ln B(a, b).
+CHOKEPOINT_HD inline double beta_cdf(double x, double a, double b, double log_norm) {
   if (x <= 0.0) return 0.0;
   if (x >= 1.0) return 1.0;
-  const double front = exp(a * log(x) + b * log1p(-x) - log_beta(a, b));
+  const double front = exp(a * log(x) + b * log1p(-x) - log_norm);
   if (x < (a + 1.0) / (a + b + 2.0)) return front * incomplete_beta_fraction(x, a, b) / a;
   return 1.0 - front * incomplete_beta_fraction(1.0 - x, b, a) / b;
 }
@@ -108,12 +108,14 @@ CHOKEPOINT_HD inline double beta_quantile(double p, double a, double b) {
   double x = a / (a + b);
   const double log_norm = log_beta(a, b);
   for (int iteration = 0; iteration < 100; ++iteration) {
-    const double error = beta_cdf(x, a, b) - p;
+    const double error = beta_cdf(x, a, b, log_norm) - p;
+    if (error == 0.0) return x;
     if (error > 0) high = x; else low = x;
     const double density = exp((a - 1.0) * log(x) + (b - 1.0) * log1p(-x) - log_norm);
     double next = x - error / density;
     if (!(next > low && next < high)) next = 0.5 * (low + high);
-    if (fabs(next - x) <= 1e-15 * fmax(x, 1e-300)) return next;
+    // Newton doubles the correct digits each step; stop once the step is at rounding level.
+    if (fabs(next - x) <= 4e-16 * x) return next;
     x = next;
   }
   return x;

@@ -39,6 +39,7 @@ struct Scenario {
   std::vector<double> quantile_levels;
   std::vector<ThresholdRequest> thresholds;
   std::vector<std::string> notes;
+  std::string resolved_json;  // the scenario as compiled (extends applied), to re-run it exactly
 
   std::vector<int> calendar_years() const;
   int variable_index(const std::string& variable_name) const;  // −1 when unknown

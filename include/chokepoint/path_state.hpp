@@ -16,6 +16,9 @@ struct PathState {
   double log_index[kMaxFactors];           // X_f
   double shock[kMaxFactors];               // e_f
   double trend[kMaxFactors];               // δ_f
+  double growth_log[kMaxFactors];          // μ_f of the current calendar year, ln(1 + g)
+  double event_fire_probability[kMaxEvents];  // 1 − exp(−λΔ), fixed for the path
+  double event_recovery[kMaxEvents];          // 2^(−Δ/h), fixed for the path
   double impairment[kMaxEventTargets];     // M_{e,k}, one per (event, target) pair
   double response_boost[kMaxStages];       // A_k
   double stock_capacity[kMaxStages];       // C_j
@@ -47,6 +50,7 @@ struct StepOutcome {
   double usd_per_million_tokens;
   double stage_units[kMaxStages];       // flow: K_k(t); stock: H_j(t)
   double stage_native[kMaxStages];      // flow: native capacity this step; stock: C_j(t)
+  double stage_added[kMaxStages];       // stock: capacity added this step, add·I·M·exp(A)·Δ
   double stage_per_unit[kMaxStages];    // per_unit_k(t)
   double stage_yield[kMaxStages];       // flow: yield_k; stock: 1
   int binding;                          // binding code

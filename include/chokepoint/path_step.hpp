@@ -68,6 +68,11 @@ CHOKEPOINT_HD inline void start_path(const Model& model, PhiloxKey key, std::uin
     state.trend[f] *= model.factors[f].trend_uncertainty;
   }
   for (int pair = 0; pair < model.event_target_count; ++pair) state.impairment[pair] = 1.0;
+  for (int e = 0; e < model.event_count; ++e) {
+    const EventSpec& event = model.events[e];
+    state.event_fire_probability[e] = -expm1(-event.rate.value(draws) * model.step_years);
+    state.event_recovery[e] = exp2(-model.step_years / event.half_life.value(draws));
+  }
 
   state.fleet = model.installed_base_units.value(draws);
   state.inventory = model.inventory_units.value(draws);
@@ -124,11 +129,12 @@ CHOKEPOINT_HD inline void step_path(const Model& model, int step, const StepShoc
   // §2  ε(t) = L·z(t);  e(t) = ρ·e(t−1) + √(1−ρ²)·ε(t);  X(t) = X(t−1) + (μ(t) + δ)·Δ + σκ√Δ·e(t)
   double innovation[kMaxFactors];
   correlate(model.shock_cholesky, model.factor_count, shocks.normal, innovation);
+  const bool new_year = (step - 1) % model.steps_per_year == 0;
   for (int f = 0; f < model.factor_count; ++f) {
     const FactorSpec& factor = model.factors[f];
-    const double growth_log = log1p(model.scheduled(factor.growth, year, draws));
+    if (new_year) state.growth_log[f] = log1p(model.scheduled(factor.growth, year, draws));  // μ = ln(1 + g)
     state.shock[f] = factor.step_persistence * state.shock[f] + factor.step_innovation * innovation[f];
-    state.log_index[f] += (growth_log + state.trend[f]) * dt + factor.shock_scale * state.shock[f];
+    state.log_index[f] += (state.growth_log[f] + state.trend[f]) * dt + factor.shock_scale * state.shock[f];
   }
 
   // §4  recovery first, M ← 1 − (1−M)·2^(−Δ/h); then a firing multiplies each target by 1 − s·w
@@ -136,8 +142,8 @@ CHOKEPOINT_HD inline void step_path(const Model& model, int step, const StepShoc
   for (int k = 0; k < model.stage_count; ++k) stage_impairment[k] = 1.0;
   for (int e = 0; e < model.event_count; ++e) {
     const EventSpec& event = model.events[e];
-    const double recovery = exp2(-dt / event.half_life.value(draws));
-    const bool fires = shocks.fire[e] < -expm1(-event.rate.value(draws) * dt);
+    const double recovery = state.event_recovery[e];
+    const bool fires = shocks.fire[e] < state.event_fire_probability[e];
     const double severity = fires ? quantile(event.severity, shocks.severity[e]) : 0.0;
     const double forced = step == event.forced_step
                               ? quantile(event.forced_severity, shocks.forced_severity[e]) : 0.0;
@@ -161,9 +167,10 @@ CHOKEPOINT_HD inline void step_path(const Model& model, int step, const StepShoc
   const double retained = fmax(0.0, 1.0 - dt / model.useful_life_years.value(draws));
   for (int k = 0; k < model.stage_count; ++k) {
     const StageSpec& stage = model.stages[k];
-    const double index = stage.factor >= 0 ? exp(state.log_index[stage.factor]) : 1.0;
+    // I_f(t)·exp(A_k(t))·M_k(t), with one exp for the index and the boost together
+    const double log_growth = (stage.factor >= 0 ? state.log_index[stage.factor] : 0.0) + state.response_boost[k];
+    const double growth = exp(log_growth) * stage_impairment[k];
     const double per_unit = model.scheduled(stage.per_unit, year, draws);
-    const double growth = index * stage_impairment[k] * exp(state.response_boost[k]);
     out.stage_per_unit[k] = per_unit;
     if (stage.kind == StageKind::flow) {
       const double yield = stage.yield.value(draws);
@@ -172,7 +179,8 @@ CHOKEPOINT_HD inline void step_path(const Model& model, int step, const StepShoc
       out.stage_yield[k] = yield;
       out.stage_units[k] = native * yield / per_unit;
     } else {
-      state.stock_capacity[k] += stage.capacity.value(draws) * growth * dt;
+      out.stage_added[k] = stage.capacity.value(draws) * growth * dt;
+      state.stock_capacity[k] += out.stage_added[k];
       out.stage_native[k] = state.stock_capacity[k];
       out.stage_yield[k] = 1.0;
       out.stage_units[k] = fmax(0.0, state.stock_capacity[k] - retained * state.stock_used[k]) / per_unit;

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "chokepoint/engine.hpp"
 #include "chokepoint/summary.hpp"
 
 namespace chokepoint {
@@ -16,6 +17,14 @@ std::string summary_csv_text(const Summary& summary);
 // Writes DIR/summary.json and DIR/summary.csv, each through a temporary file and a rename, so a
 // crash never leaves a half-written summary that looks whole. Throws ResourceError (exit 3).
 void write_summary(const std::string& directory, const Summary& summary);
+
+// A run's directory: summary.json, summary.csv and scenario.json (the scenario as run, with
+// `extends` resolved), which `diff` and `report` read back. Each file is written atomically.
+void write_run_directory(const std::string& directory, const Scenario& scenario, const Summary& summary);
+
+// Reads DIR/summary.json back into a Summary. Throws InputError naming the file when it is
+// missing or not a chokepoint summary.
+Summary read_summary(const std::string& directory);
 
 // Writes `text` to `path` atomically (temporary file in the same directory, then rename).
 void write_file_atomically(const std::string& path, const std::string& text);

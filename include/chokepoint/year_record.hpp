@@ -25,11 +25,13 @@ enum FixedVariable : int {
   kFixedVariableCount
 };
 
-// Per stage k: capacity_units.<k>, <k>.used, <k>.capacity.
-inline constexpr int kVariablesPerStage = 3;
+// Per stage k: capacity_units.<k>, <k>.used, <k>.capacity, and a fourth that differs by kind:
+// a flow stage's <k>.spare (native capacity left unused) or a stock stage's <k>.added.
+inline constexpr int kVariablesPerStage = 4;
 CHOKEPOINT_HD inline int stage_capacity_units_variable(int k) { return kFixedVariableCount + kVariablesPerStage * k; }
 CHOKEPOINT_HD inline int stage_used_variable(int k) { return stage_capacity_units_variable(k) + 1; }
 CHOKEPOINT_HD inline int stage_capacity_variable(int k) { return stage_capacity_units_variable(k) + 2; }
+CHOKEPOINT_HD inline int stage_spare_or_added_variable(int k) { return stage_capacity_units_variable(k) + 3; }
 CHOKEPOINT_HD inline int variable_count(const Model& model) {
   return kFixedVariableCount + kVariablesPerStage * model.stage_count;
 }
@@ -66,12 +68,15 @@ CHOKEPOINT_HD inline void record_step(const Model& model, const StepOutcome& out
     if (model.stages[k].kind == StageKind::flow) {
       value[stage_capacity_units_variable(k)] += out.stage_units[k];
       // native input consumed by this step's production: S · per_unit / yield
-      value[stage_used_variable(k)] += out.produced * out.stage_per_unit[k] / out.stage_yield[k];
+      const double used = out.produced * out.stage_per_unit[k] / out.stage_yield[k];
+      value[stage_used_variable(k)] += used;
       value[stage_capacity_variable(k)] += out.stage_native[k];
+      value[stage_spare_or_added_variable(k)] += out.stage_native[k] - used;
     } else {
       value[stage_capacity_units_variable(k)] = out.stage_native[k] / out.stage_per_unit[k];
       value[stage_used_variable(k)] = state.stock_used[k];
       value[stage_capacity_variable(k)] = out.stage_native[k];
+      value[stage_spare_or_added_variable(k)] += out.stage_added[k];
     }
   }
   record.binding_steps[out.binding] += 1;
