@@ -7,6 +7,7 @@
 
 #include "chokepoint/engine.hpp"
 #include "quantiles.hpp"
+#include "statistics.hpp"
 
 namespace chokepoint {
 
@@ -22,8 +23,7 @@ const StageSummary* Summary::find_stage(const std::string& name) const {
   return nullptr;
 }
 
-// Mean, sample sd (divisor P − 1) and standard error of the mean; two passes for accuracy.
-static void moments(const float* column, std::uint64_t paths, YearStatistics& out) {
+void column_moments(const float* column, std::uint64_t paths, YearStatistics& out) {
   double sum = 0.0;
   for (std::uint64_t p = 0; p < paths; ++p) sum += column[p];
   const double mean = sum / static_cast<double>(paths);
@@ -37,8 +37,7 @@ static void moments(const float* column, std::uint64_t paths, YearStatistics& ou
   out.se = out.sd / std::sqrt(static_cast<double>(paths));
 }
 
-// The standard error of a mean of P values from their integer sum and sum of squares.
-static double standard_error(double sum, double sum_of_squares, std::uint64_t paths) {
+double standard_error_from_sums(double sum, double sum_of_squares, std::uint64_t paths) {
   if (paths < 2) return 0.0;
   const double n = static_cast<double>(paths);
   const double variance = std::max(0.0, (sum_of_squares - sum * sum / n) / (n - 1.0));
@@ -59,9 +58,9 @@ static StageYear binding_statistics(const std::uint8_t* column, std::uint64_t pa
   out.year = year;
   out.binding_share = static_cast<double>(steps) / (n * per_year);
   out.binding_share_se =
-      standard_error(static_cast<double>(steps), static_cast<double>(squares), paths) / per_year;
+      standard_error_from_sums(static_cast<double>(steps), static_cast<double>(squares), paths) / per_year;
   out.binding_any = static_cast<double>(any) / n;
-  out.binding_any_se = standard_error(static_cast<double>(any), static_cast<double>(any), paths);
+  out.binding_any_se = standard_error_from_sums(static_cast<double>(any), static_cast<double>(any), paths);
   return out;
 }
 
@@ -87,7 +86,7 @@ Summary summarize(const Scenario& scenario, PathResults& results, std::uint64_t 
     result.year = request.year;
     result.at_least = request.at_least;
     result.p = static_cast<double>(hits) / static_cast<double>(paths);
-    result.se = standard_error(static_cast<double>(hits), static_cast<double>(hits), paths);
+    result.se = standard_error_from_sums(static_cast<double>(hits), static_cast<double>(hits), paths);
     summary.thresholds.push_back(result);
   }
 
@@ -107,7 +106,7 @@ Summary summarize(const Scenario& scenario, PathResults& results, std::uint64_t 
     YearStatistics& stats = summary.variables[v].years[y];
     float* column = results.column(v, y);
     stats.year = years[y];
-    moments(column, paths, stats);
+    column_moments(column, paths, stats);
     stats.quantiles = exact_quantiles(column, paths, scenario.quantile_levels);
   }
 

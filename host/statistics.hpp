@@ -1,0 +1,17 @@
+// Order-independent statistics over per-path columns, shared by summaries and paired differences.
+#pragma once
+
+#include <cstdint>
+
+#include "chokepoint/summary.hpp"
+
+namespace chokepoint {
+
+// Mean, sample sd (divisor P − 1) and the standard error of the mean, summed in path order
+// (two passes) so that the result depends only on the values, never on threads.
+void column_moments(const float* column, std::uint64_t paths, YearStatistics& out);
+
+// The standard error of a mean of P values from their sum and sum of squares.
+double standard_error_from_sums(double sum, double sum_of_squares, std::uint64_t paths);
+
+}  // namespace chokepoint
