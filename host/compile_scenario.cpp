@@ -27,7 +27,7 @@ class ScenarioCompiler {
     reject_unknown_keys(document_, "",
                         {"name", "description", "time", "factors", "correlations", "trend_correlations",
                          "repair_correlations", "demand", "throughput", "useful_life_years", "price",
-                         "initial", "stages", "events", "parameter_correlations", "report"},
+                         "initial", "stages", "events", "derived", "parameter_correlations", "report"},
                         problems_);
     read_name();
     read_time();
@@ -36,8 +36,10 @@ class ScenarioCompiler {
     read_chain();
     read_stages();
     read_events();
+    add_variables();
+    read_derived();      // before read_parameters: its uncertain coefficients are parameters too
     read_parameters();
-    read_report();
+    read_report();       // after read_derived: thresholds may name a derived output
     check_streams();
     problems_.throw_if_any();
     scenario_.model = model_;
@@ -409,6 +411,7 @@ class ScenarioCompiler {
       model_->uncertain[i].stream = stream_id(("param:" + uncertain[i].name).c_str());
       model_->uncertain[i].distribution = uncertain[i].distribution;
       model_->uncertain[i].copula_index = -1;
+      tabulate_quantiles(model_->uncertain[i]);
     }
     if (!document_.contains("parameter_correlations")) return;
     const Eigen::MatrixXd full =
@@ -442,6 +445,21 @@ class ScenarioCompiler {
     }
   }
 
+  // Exact values and slopes of z ↦ F⁻¹(Φ(z)) at the nodes; slope = φ(z) / f(F⁻¹(Φ(z))), taken
+  // here by a central difference of exact quantiles, which is accurate far beyond the cubic.
+  void tabulate_quantiles(UncertainSpec& spec) {
+    if (spec.distribution.kind != DistributionKind::pert || model_->quantile_table_count >= kMaxQuantileTables) return;
+    spec.table = model_->quantile_table_count++ * kQuantileNodes;
+    const double spacing = 2.0 * kQuantileTableReach / (kQuantileNodes - 1);
+    for (int n = 0; n < kQuantileNodes; ++n) {
+      const double z = -kQuantileTableReach + n * spacing;
+      const double h = 1e-4;
+      QuantileNode& node = model_->quantile_nodes[spec.table + n];
+      node.value = from_standard_normal(spec.distribution, z);
+      node.slope = (from_standard_normal(spec.distribution, z + h) - from_standard_normal(spec.distribution, z - h)) / (2 * h);
+    }
+  }
+
   void add_variables() {
     const char* fixed[][3] = {{"token_demand", "tokens", "flow"},       {"tokens_served", "tokens", "flow"},
                               {"unmet_tokens", "tokens", "flow"},       {"wanted_units", "units", "flow"},
@@ -461,8 +479,62 @@ class ScenarioCompiler {
     }
   }
 
+  // "derived": {NAME: {unit, kind, terms: {VARIABLE: coefficient}, constant}} (scenario-format.md).
+  void read_derived() {
+    if (!document_.contains("derived")) return;
+    const Json& derived = document_["derived"];
+    if (!require_object(derived, "derived", "an object of derived outputs by name")) return;
+    for (const auto& item : derived.items()) read_derived_output(item.key(), item.value(), join_path("derived", item.key()));
+  }
+
+  void read_derived_output(const std::string& name, const Json& json, const std::string& path) {
+    const char* shape = "an object {unit, kind, terms, constant}";
+    if (!require_object(json, path, shape)) {
+      if (json.is_null()) problems_.add(path, shape, "null");
+      return;
+    }
+    reject_unknown_keys(json, path, {"unit", "kind", "terms", "constant", "description"}, problems_);
+    if (scenario_.variable_index(name) >= 0)
+      problems_.add(path, "a name that is not already a reported variable", "\"" + name + "\"");
+    VariableInfo info{name, "", true};
+    const Json& unit = required(json, "unit", path, "a string naming the unit");
+    if (unit.is_string()) info.unit = unit.get<std::string>();
+    else if (!unit.is_null()) problems_.add(join_path(path, "unit"), "a string naming the unit", describe(unit));
+    const Json& kind = required(json, "kind", path, "\"flow\" or \"stock\"");
+    if (kind == "stock") info.is_flow = false;
+    else if (!kind.is_null() && kind != "flow") problems_.add(join_path(path, "kind"), "\"flow\" or \"stock\"", describe(kind));
+    if (json.contains("description") && !json["description"].is_string())
+      problems_.add(join_path(path, "description"), "a string", describe(json["description"]));
+
+    DerivedOutput output;
+    const ValueRange any_number{-INFINITY, false, INFINITY, false, "a number"};
+    output.constant = json.contains("constant") ? values_.schedule(json["constant"], join_path(path, "constant"), any_number)
+                                                : values_.schedule(Json(0.0), join_path(path, "constant"), any_number);
+    const Json& terms = required(json, "terms", path, "an object {variable: coefficient}");
+    if (require_object(terms, join_path(path, "terms"), "an object {variable: coefficient}")) {
+      if (terms.empty()) problems_.add(join_path(path, "terms"), "at least one term", "an empty object");
+      for (const auto& term : terms.items()) {
+        const std::string term_path = join_path(join_path(path, "terms"), term.key());
+        const ScheduleRef coefficient = values_.schedule(term.value(), term_path, any_number);
+        // Only variables listed before this output: a derived output never depends on itself.
+        const int variable = scenario_.variable_index(term.key());
+        if (variable < 0) {
+          std::vector<std::string> names;
+          for (const VariableInfo& v : scenario_.variables) names.push_back(v.name);
+          const std::string suggestion = closest_match(term.key(), names);
+          problems_.add(term_path, "a reported variable or a derived output listed earlier",
+                        "\"" + term.key() + "\"" + (suggestion.empty() ? "" : " (did you mean \"" + suggestion + "\"?)"));
+          continue;
+        }
+        output.terms.push_back(DerivedTerm{variable, coefficient});
+      }
+    }
+    output.variable = static_cast<int>(scenario_.variables.size());
+    scenario_.variables.push_back(info);
+    scenario_.derived.push_back(output);
+  }
+
   void read_report() {
-    add_variables();
     scenario_.quantile_levels = {0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99};
     if (!document_.contains("report")) return;
     const Json& report = document_["report"];

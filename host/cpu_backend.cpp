@@ -1,24 +1,144 @@
-// The CPU backend: OpenMP threads over fixed batches of paths, each path through the shared
-// step of include/chokepoint/path_step.hpp. Every path writes only its own slots of the results,
-// so the thread count cannot change a bit.
+// The CPU backend: OpenMP threads over fixed batches of paths; within a batch, packs of
+// kPackWidth paths go through the shared step of include/chokepoint/path_step.hpp, one path per
+// SIMD lane. Every path writes only its own slots of the results and no lane sees another, so
+// neither the thread count nor the packing changes a bit.
 #include <omp.h>
 
 #include <atomic>
+#include <cstring>
 #include <memory>
 
 #include "chokepoint/engine.hpp"
 #include "chokepoint/path_step.hpp"
 #include "chokepoint/year_record.hpp"
+#include "simd_pack.hpp"
 
 namespace chokepoint {
 
-std::uint64_t bytes_per_path(const Scenario& scenario) {
-  const Model& model = *scenario.model;
-  return static_cast<std::uint64_t>(model.years) *
-         (sizeof(float) * variable_count(model) + sizeof(std::uint8_t) * (1 + model.stage_count));
+using simd::kPackWidth;
+using simd::Pack;
+
+namespace {
+
+// The paths of one pack: lanes past the last real path repeat it and are not written.
+struct PackPaths {
+  std::uint64_t path[kPackWidth];
+  int count;
+};
+
+PackPaths pack_paths(std::uint64_t first, std::uint64_t end) {
+  PackPaths paths{};
+  paths.count = static_cast<int>(std::min<std::uint64_t>(kPackWidth, end - first));
+  for (int lane = 0; lane < kPackWidth; ++lane) paths.path[lane] = first + std::min(lane, paths.count - 1);
+  return paths;
 }
 
-static PathResults allocate_results(const Model& model, std::uint64_t paths) {
+// A struct of doubles and the same struct of packs have the same members in the same order, so
+// lane `lane` of the packed one is every kPackWidth-th double of it. Used to move a path's
+// start (computed one path at a time) into its lane, and a lane's outcome out again.
+template <template <class> class Record>
+void insert_lane(Record<Pack>& packed, int lane, const Record<double>& one) {
+  static_assert(sizeof(Record<Pack>) == kPackWidth * sizeof(Record<double>), "same members, packed");
+  constexpr std::size_t count = sizeof(Record<double>) / sizeof(double);
+  const auto* from = reinterpret_cast<const unsigned char*>(&one);
+  auto* to = reinterpret_cast<Pack*>(&packed);
+  for (std::size_t i = 0; i < count; ++i) {
+    double value;
+    std::memcpy(&value, from + i * sizeof(double), sizeof(double));
+    to[i].set(lane, value);
+  }
+}
+
+template <template <class> class Record>
+void extract_lane(const Record<Pack>& packed, int lane, Record<double>& one) {
+  constexpr std::size_t count = sizeof(Record<double>) / sizeof(double);
+  const auto* from = reinterpret_cast<const Pack*>(&packed);
+  auto* to = reinterpret_cast<unsigned char*>(&one);
+  for (std::size_t i = 0; i < count; ++i) {
+    const double value = from[i][lane];
+    std::memcpy(to + i * sizeof(double), &value, sizeof(double));
+  }
+}
+
+void start_pack(const Model& model, PhiloxKey key, const PackPaths& paths, PathState<Pack>& state) {
+  PathState<double> one{};
+  for (int lane = 0; lane < kPackWidth; ++lane) {
+    start_path(model, key, paths.path[lane], one);
+    insert_lane<PathState>(state, lane, one);
+  }
+}
+
+struct PackNormalCache {
+  Pack normal[kMaxFactors][4];
+};
+
+// draw_step_shocks of path_step.hpp for a pack: Philox lane by lane, Box–Muller on the packs.
+void draw_pack_shocks(const Model& model, PhiloxKey key, const PackPaths& paths, int step, PackNormalCache& cache,
+                      StepShocks<Pack>& shocks) {
+  const int lane_of_step = shock_lane(step);
+  if (lane_of_step == 0) {
+    for (int f = 0; f < model.factor_count; ++f) {
+      Pack uniform[4];
+      for (int lane = 0; lane < kPackWidth; ++lane) {
+        const PhiloxCounter words =
+            philox4x32_10(stream_block(model.factors[f].stream, paths.path[lane], shock_block(step)), key);
+        for (int i = 0; i < 4; ++i) uniform[i].set(lane, open_uniform(words.word[i]));
+      }
+      const NormalPairOf<Pack> a = box_muller_uniforms(uniform[0], uniform[1]);
+      const NormalPairOf<Pack> b = box_muller_uniforms(uniform[2], uniform[3]);
+      cache.normal[f][0] = a.first;
+      cache.normal[f][1] = a.second;
+      cache.normal[f][2] = b.first;
+      cache.normal[f][3] = b.second;
+    }
+  }
+  for (int f = 0; f < model.factor_count; ++f) shocks.normal[f] = cache.normal[f][lane_of_step];
+  for (int e = 0; e < model.event_count; ++e) {
+    for (int lane = 0; lane < kPackWidth; ++lane) {
+      const PhiloxCounter words =
+          philox4x32_10(stream_block(model.events[e].stream, paths.path[lane], static_cast<std::uint32_t>(step)), key);
+      shocks.fire[e].set(lane, open_uniform(words.word[0]));
+      shocks.severity[e].set(lane, open_uniform(words.word[1]));
+      shocks.forced_severity[e].set(lane, open_uniform(words.word[2]));
+    }
+  }
+}
+
+// Everything one thread needs to run packs, allocated once per thread (a pack's state is ~25 kB).
+struct PackWorkspace {
+  PathState<Pack> state;
+  PackNormalCache cache;
+  StepShocks<Pack> shocks;
+  StepOutcome<Pack> outcome;
+  YearRecord<Pack> record;
+};
+
+// One pack from start to end, writing its years into `results` at the paths' own slots.
+void simulate_pack(const Model& model, PhiloxKey key, const PackPaths& paths, std::uint64_t first_slot,
+                   PackWorkspace& work, PathResults& results) {
+  start_pack(model, key, paths, work.state);
+  const int variables = variable_count(model);
+  for (int year = 0; year < model.years; ++year) {
+    begin_year(model, work.record);
+    for (int s = 0; s < model.steps_per_year; ++s) {
+      const int step = year * model.steps_per_year + s + 1;
+      draw_pack_shocks(model, key, paths, step, work.cache, work.shocks);
+      step_path(model, step, work.shocks, work.state, work.outcome);
+      record_step(model, work.outcome, work.state, work.record);
+    }
+    for (int v = 0; v < variables; ++v) {
+      float* column = results.column(v, year) + first_slot;
+      for (int lane = 0; lane < paths.count; ++lane) column[lane] = static_cast<float>(work.record.value[v][lane]);
+    }
+    for (int code = 0; code <= model.stage_count; ++code) {
+      std::uint8_t* column = results.binding_column(code, year) + first_slot;
+      for (int lane = 0; lane < paths.count; ++lane)
+        column[lane] = static_cast<std::uint8_t>(work.record.binding_steps[code][lane]);
+    }
+  }
+}
+
+PathResults allocate_results(const Model& model, std::uint64_t paths) {
   PathResults results;
   results.paths = paths;
   results.years = model.years;
@@ -36,28 +156,15 @@ static PathResults allocate_results(const Model& model, std::uint64_t paths) {
   return results;
 }
 
-// One path from start to end, writing its years into `results` at column position `slot`.
-static void simulate_path(const Model& model, PhiloxKey key, std::uint64_t path, std::uint64_t slot,
-                          PathState& state, PathResults& results) {
-  FactorNormalCache cache;
-  StepShocks shocks;
-  StepOutcome outcome;
-  YearRecord record;
-  start_path(model, key, path, state);
-  const int variables = variable_count(model);
-  for (int year = 0; year < model.years; ++year) {
-    begin_year(model, record);
-    for (int s = 0; s < model.steps_per_year; ++s) {
-      const int step = year * model.steps_per_year + s + 1;
-      draw_step_shocks(model, key, path, step, cache, shocks);
-      step_path(model, step, shocks, state, outcome);
-      record_step(model, outcome, state, record);
-    }
-    for (int v = 0; v < variables; ++v) results.column(v, year)[slot] = static_cast<float>(record.value[v]);
-    for (int code = 0; code <= model.stage_count; ++code)
-      results.binding_column(code, year)[slot] = record.binding_steps[code];
-  }
+}  // namespace
+
+std::uint64_t bytes_per_path(const Scenario& scenario) {
+  const Model& model = *scenario.model;
+  return static_cast<std::uint64_t>(model.years) *
+         (sizeof(float) * variable_count(model) + sizeof(std::uint8_t) * (1 + model.stage_count));
 }
+
+int cpu_pack_width() { return kPackWidth; }
 
 PathResults simulate_cpu(const Scenario& scenario, std::uint64_t paths, std::uint64_t seed, int threads,
                          const std::function<void(double)>& progress) {
@@ -71,14 +178,16 @@ PathResults simulate_cpu(const Scenario& scenario, std::uint64_t paths, std::uin
 
 #pragma omp parallel num_threads(thread_count)
   {
-    auto state = std::make_unique<PathState>();
+    auto work = std::make_unique<PackWorkspace>();
 #pragma omp for schedule(dynamic, 4)
     for (std::int64_t batch = 0; batch < batches; ++batch) {
       const std::uint64_t first = static_cast<std::uint64_t>(batch) * kBatch;
       const std::uint64_t last = std::min(paths, first + kBatch);
-      for (std::uint64_t path = first; path < last; ++path) simulate_path(model, key, path, path, *state, results);
+      for (std::uint64_t pack_first = first; pack_first < last; pack_first += kPackWidth)
+        simulate_pack(model, key, pack_paths(pack_first, last), pack_first, *work, results);
       const std::int64_t finished = ++done;
-      if (progress && omp_get_thread_num() == 0) progress(static_cast<double>(finished) / static_cast<double>(batches));
+      if (progress && omp_get_thread_num() == 0)
+        progress(static_cast<double>(finished) / static_cast<double>(batches));
     }
   }
   if (progress) progress(1.0);
@@ -86,19 +195,24 @@ PathResults simulate_cpu(const Scenario& scenario, std::uint64_t paths, std::uin
 }
 
 std::vector<TrajectoryPoint> trace_path(const Scenario& scenario, std::uint64_t seed, std::uint64_t path) {
+  // The same pack code as simulate_cpu, with the path in every lane, so the trace equals the
+  // run's numbers bit for bit.
   const Model& model = *scenario.model;
   const PhiloxKey key = seed_key(seed);
-  auto state = std::make_unique<PathState>();
-  FactorNormalCache cache;
-  StepShocks shocks;
-  StepOutcome out;
-  start_path(model, key, path, *state);
+  const PackPaths paths = pack_paths(path, path + 1);
+  auto work = std::make_unique<PackWorkspace>();
+  start_pack(model, key, paths, work->state);
   std::vector<TrajectoryPoint> trajectory;
+  StepOutcome<double> out{};
+  PathState<double> state{};
   for (int step = 1; step <= model.steps; ++step) {
-    draw_step_shocks(model, key, path, step, cache, shocks);
-    step_path(model, step, shocks, *state, out);
+    draw_pack_shocks(model, key, paths, step, work->cache, work->shocks);
+    step_path(model, step, work->shocks, work->state, work->outcome);
+    extract_lane<StepOutcome>(work->outcome, 0, out);
+    extract_lane<PathState>(work->state, 0, state);
     trajectory.push_back(TrajectoryPoint{step, out.token_demand, out.throughput, out.wanted, out.produced, out.deployed,
-                                         state->inventory, state->fleet, state->token_capacity, out.served, out.binding});
+                                         state.inventory, state.fleet, state.token_capacity, out.served,
+                                         static_cast<int>(out.binding)});
   }
   return trajectory;
 }

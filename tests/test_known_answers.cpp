@@ -20,11 +20,11 @@ std::vector<std::vector<double>> year_end_log_index(const Scenario& scenario, in
                                                     std::uint64_t seed = 11) {
   const Model& model = *scenario.model;
   std::vector<std::vector<double>> values(model.years, std::vector<double>(paths));
-  auto state = std::make_unique<PathState>();
+  auto state = std::make_unique<PathState<>>();
   for (int p = 0; p < paths; ++p) {
     FactorNormalCache cache;
-    StepShocks shocks;
-    StepOutcome out;
+    StepShocks<> shocks;
+    StepOutcome<> out;
     start_path(model, seed_key(seed), p, *state);
     for (int step = 1; step <= model.steps; ++step) {
       draw_step_shocks(model, seed_key(seed), p, step, cache, shocks);
@@ -125,11 +125,11 @@ TEST(KnownAnswers, EventFiresInAYearWithProbabilityOneMinusExpMinusRate) {
   const Model& model = *scenario.model;
   const int paths = 40000;
   int fired_first_year = 0, fired_second_year = 0;
-  auto state = std::make_unique<PathState>();
+  auto state = std::make_unique<PathState<>>();
   for (int p = 0; p < paths; ++p) {
     FactorNormalCache cache;
-    StepShocks shocks;
-    StepOutcome out;
+    StepShocks<> shocks;
+    StepOutcome<> out;
     start_path(model, seed_key(5), p, *state);
     double at_year_end = 1.0;
     for (int step = 1; step <= model.steps; ++step) {
@@ -161,11 +161,11 @@ TEST(KnownAnswers, CorrelatedFactorsReproduceTheirCorrelationMatrix) {
   const int paths = 20000;
   // Shocks of step 2 (after e(0) and step 1), recovered from the index increments.
   std::vector<double> shock[3];
-  auto state = std::make_unique<PathState>();
+  auto state = std::make_unique<PathState<>>();
   for (int p = 0; p < paths; ++p) {
     FactorNormalCache cache;
-    StepShocks shocks;
-    StepOutcome out;
+    StepShocks<> shocks;
+    StepOutcome<> out;
     start_path(model, seed_key(9), p, *state);
     for (int step = 1; step <= 2; ++step) {
       double before[3] = {state->log_index[0], state->log_index[1], state->log_index[2]};

@@ -16,14 +16,14 @@ using testing::Json;
 // Runs `steps` steps of path 0 with zero shocks and no random firing; returns the last outcome.
 struct HandRun {
   Scenario scenario;
-  PathState state{};
-  StepOutcome out{};
+  PathState<> state{};
+  StepOutcome<> out{};
 
   explicit HandRun(const Json& document) : scenario(compile(document)) {
     start_path(*scenario.model, seed_key(1), 0, state);
   }
   void step(int t, double fire = 0.999999) {
-    StepShocks shocks{};
+    StepShocks<> shocks{};
     for (double& u : shocks.fire) u = fire;
     for (double& u : shocks.severity) u = 0.5;
     for (double& u : shocks.forced_severity) u = 0.5;
@@ -47,7 +47,7 @@ Json two_step_chain() {
 TEST(StepEquations, FirstStepOfTheChainByHand) {
   HandRun run(two_step_chain());
   run.step(1);
-  const StepOutcome& out = run.out;
+  const StepOutcome<>& out = run.out;
   EXPECT_DOUBLE_EQ(out.token_demand, 2000.0);                     // Tok = 1000·(1+1)
   EXPECT_DOUBLE_EQ(out.throughput, 10.0);                         // Eff = eff_0
   EXPECT_DOUBLE_EQ(out.wanted, (2000.0 - 0.75 * 500.0) / 10.0);   // Dd = (Tok − (1−rΔ)Q)/Eff = 162.5
@@ -71,7 +71,7 @@ TEST(StepEquations, ResponseBoostsTheBindingStageFromTheNextStep) {
   HandRun run(two_step_chain());
   run.step(1);
   run.step(2);
-  const StepOutcome& out = run.out;
+  const StepOutcome<>& out = run.out;
   EXPECT_DOUBLE_EQ(run.state.response_boost[0], 0.5);             // A = β·Δ after binding once
   EXPECT_DOUBLE_EQ(run.state.response_boost[1], 0.0);             // hbm did not bind in step 1
   EXPECT_NEAR(out.stage_units[0], 80.0 * std::exp(0.5), 1e-12);   // K·exp(A)

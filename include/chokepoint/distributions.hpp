@@ -112,10 +112,12 @@ CHOKEPOINT_HD inline double beta_quantile(double p, double a, double b) {
     if (error == 0.0) return x;
     if (error > 0) high = x; else low = x;
     const double density = exp((a - 1.0) * log(x) + (b - 1.0) * log1p(-x) - log_norm);
-    double next = x - error / density;
+    const double step = error / density;
+    double next = x - step;
     if (!(next > low && next < high)) next = 0.5 * (low + high);
-    // Newton doubles the correct digits each step; stop once the step is at rounding level.
-    if (fabs(next - x) <= 4e-16 * x) return next;
+    // Newton doubles the correct digits each step: once a step is below 1e-9·x, the point it
+    // lands on is exact to rounding. (Waiting for a zero step can cycle on rounding noise.)
+    else if (fabs(step) <= 1e-9 * x) return next;
     x = next;
   }
   return x;
@@ -157,6 +159,20 @@ CHOKEPOINT_HD inline double from_standard_normal(const Distribution& d, double z
     default:
       return quantile(d, normal_cdf(z));
   }
+}
+
+// Cubic Hermite interpolation of a tabulated z ↦ F⁻¹(Φ(z)) (see QuantileNode in model.hpp);
+// `nodes` holds `count` nodes spaced `spacing` apart from `first_z`.
+template <class Node>
+CHOKEPOINT_HD inline double interpolate_quantile(const Node* nodes, int count, double first_z, double spacing,
+                                                 double z) {
+  const double position = (z - first_z) / spacing;
+  int i = static_cast<int>(floor(position));
+  i = i < 0 ? 0 : (i > count - 2 ? count - 2 : i);
+  const double t = position - i;
+  const double t2 = t * t, t3 = t2 * t;
+  return (2 * t3 - 3 * t2 + 1) * nodes[i].value + (t3 - 2 * t2 + t) * spacing * nodes[i].slope +
+         (-2 * t3 + 3 * t2) * nodes[i + 1].value + (t3 - t2) * spacing * nodes[i + 1].slope;
 }
 
 }  // namespace chokepoint

@@ -10,6 +10,7 @@
 
 #include "chokepoint/errors.hpp"
 #include "chokepoint/model.hpp"
+#include "chokepoint/result_buffer.hpp"
 #include "chokepoint/summary.hpp"
 
 namespace chokepoint {
@@ -18,6 +19,21 @@ struct VariableInfo {
   std::string name;
   std::string unit;
   bool is_flow = true;
+};
+
+// A derived output (docs/scenario-format.md, "derived"): a linear function of reported variables,
+// computed on the host after simulation, value = constant + Σ coefficient · variable per year.
+// Coefficients are schedules whose entries may be distributions, drawn once per path from their
+// own named random streams, so two scenarios that share a coefficient's name share its draws.
+struct DerivedTerm {
+  int variable = 0;          // index into Scenario::variables, an earlier variable
+  ScheduleRef coefficient;   // per calendar year, in Model::schedule_table
+};
+
+struct DerivedOutput {
+  int variable = 0;          // its own index into Scenario::variables
+  ScheduleRef constant;
+  std::vector<DerivedTerm> terms;
 };
 
 struct ThresholdRequest {
@@ -35,7 +51,8 @@ struct Scenario {
   std::vector<std::string> stage_names;
   std::vector<std::string> stage_units;
   std::vector<std::string> event_names;
-  std::vector<VariableInfo> variables;
+  std::vector<VariableInfo> variables;       // simulated variables first, then the derived outputs
+  std::vector<DerivedOutput> derived;        // in the order the scenario lists them
   std::vector<double> quantile_levels;
   std::vector<ThresholdRequest> thresholds;
   std::vector<std::string> notes;
@@ -68,8 +85,8 @@ struct PathResults {
   int years = 0;
   int variables = 0;
   int binding_codes = 0;
-  std::vector<float> values;                // [variable][year][path]
-  std::vector<std::uint8_t> binding_steps;  // [code][year][path]
+  ResultBuffer<float> values;                // [variable][year][path]
+  ResultBuffer<std::uint8_t> binding_steps;  // [code][year][path]
 
   float* column(int variable, int year) {
     return values.data() + (static_cast<std::size_t>(variable) * years + year) * paths;
@@ -85,6 +102,9 @@ struct PathResults {
   }
 };
 
+// Paths the CPU backend runs per SIMD pack (8 with AVX-512, 4 with AVX2, 2 otherwise).
+int cpu_pack_width();
+
 // Bytes a run of `paths` paths keeps per path (values and binding counts).
 std::uint64_t bytes_per_path(const Scenario& scenario);
 
@@ -97,6 +117,14 @@ Summary run(const Scenario& scenario, const RunOptions& options);
 PathResults simulate_cpu(const Scenario& scenario, std::uint64_t paths, std::uint64_t seed,
                          int threads, const std::function<void(double)>& progress = {});
 Summary summarize(const Scenario& scenario, PathResults& results, std::uint64_t seed, int threads);
+
+// Appends the scenario's derived outputs as columns after the simulated variables, so that
+// `results` then holds one column per entry of Scenario::variables. Deterministic: each path's
+// value depends only on its own columns and its own draws (seed, coefficient name, path index
+// first_path + slot). Does nothing when the columns are already there. summarize() calls it for
+// callers that did not.
+void add_derived_outputs(const Scenario& scenario, PathResults& results, std::uint64_t seed, int threads,
+                         std::uint64_t first_path = 0);
 
 // One path, step by step, in double precision: for tests and for users checking by hand.
 struct TrajectoryPoint {

@@ -1,61 +1,67 @@
 // What one path carries from step to step, and what one step hands to the reductions.
+// `Real` is double for one path, or a SIMD pack of paths on the CPU (see lane_math.hpp).
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 
 #include "chokepoint/model.hpp"
 
 namespace chokepoint {
 
-// Binding codes of MODEL.md §6: demand, or a stage by its position in the scenario.
+// Binding codes of MODEL.md §6: demand, or a stage by its position in the scenario. Carried as
+// a Real so that a SIMD pack holds one code per path.
 inline constexpr int kBindingDemand = 0;
 CHOKEPOINT_HD inline int binding_code_of_stage(int stage) { return 1 + stage; }
 
+template <class Real = double>
 struct PathState {
-  double draws[kMaxUncertain];             // this path's uncertain parameters (§3)
-  double log_index[kMaxFactors];           // X_f
-  double shock[kMaxFactors];               // e_f
-  double trend[kMaxFactors];               // δ_f
-  double growth_log[kMaxFactors];          // μ_f of the current calendar year, ln(1 + g)
-  double event_fire_probability[kMaxEvents];  // 1 − exp(−λΔ), fixed for the path
-  double event_recovery[kMaxEvents];          // 2^(−Δ/h), fixed for the path
-  double impairment[kMaxEventTargets];     // M_{e,k}, one per (event, target) pair
-  double response_boost[kMaxStages];       // A_k
-  double stock_capacity[kMaxStages];       // C_j
-  double stock_used[kMaxStages];           // U_j
-  double inventory = 0.0;                  // Inv
-  double fleet = 0.0;                      // B
-  double token_capacity = 0.0;             // Q, tokens/yr
-  int last_binding = -1;                   // binding code of the previous step, −1 before the first
+  Real draws[kMaxUncertain];             // this path's uncertain parameters (§3)
+  Real log_index[kMaxFactors];           // X_f
+  Real shock[kMaxFactors];               // e_f
+  Real trend[kMaxFactors];               // δ_f
+  Real growth_log[kMaxFactors];          // μ_f of the current calendar year, ln(1 + g)
+  Real event_fire_probability[kMaxEvents];  // 1 − exp(−λΔ), fixed for the path
+  Real event_recovery[kMaxEvents];          // 2^(−Δ/h), fixed for the path
+  Real impairment[kMaxEventTargets];     // M_{e,k}, one per (event, target) pair
+  Real response_boost[kMaxStages];       // A_k
+  Real stock_capacity[kMaxStages];       // C_j
+  Real stock_used[kMaxStages];           // U_j
+  Real inventory;                        // Inv
+  Real fleet;                            // B
+  Real token_capacity;                   // Q, tokens/yr
+  Real last_binding;                     // binding code of the previous step, −1 before the first
 };
 
 // The random inputs of one step: standard normals z(t) per factor (before the Cholesky factor)
 // and, per event, the uniforms of its fire test, its severity and its forced severity.
+template <class Real = double>
 struct StepShocks {
-  double normal[kMaxFactors];
-  double fire[kMaxEvents];
-  double severity[kMaxEvents];
-  double forced_severity[kMaxEvents];
+  Real normal[kMaxFactors];
+  Real fire[kMaxEvents];
+  Real severity[kMaxEvents];
+  Real forced_severity[kMaxEvents];
 };
 
 // Everything a step produced, in the units of MODEL.md §6 (rates per year, units per step).
+template <class Real = double>
 struct StepOutcome {
-  double token_demand;   // Tok(t), tokens/yr
-  double throughput;     // Eff(t), tokens/yr per unit
-  double wanted;         // Dd(t), units
-  double orders;         // Dp(t), units
-  double produced;       // S(t), units
-  double deployed;       // Y(t), units
-  double served;         // Srv(t), tokens/yr
-  double usd_per_million_tokens;
-  double stage_units[kMaxStages];       // flow: K_k(t); stock: H_j(t)
-  double stage_native[kMaxStages];      // flow: native capacity this step; stock: C_j(t)
-  double stage_added[kMaxStages];       // stock: capacity added this step, add·I·M·exp(A)·Δ
-  double stage_per_unit[kMaxStages];    // per_unit_k(t)
-  double stage_yield[kMaxStages];       // flow: yield_k; stock: 1
-  int binding;                          // binding code
+  Real token_demand;   // Tok(t), tokens/yr
+  Real throughput;     // Eff(t), tokens/yr per unit
+  Real wanted;         // Dd(t), units
+  Real orders;         // Dp(t), units
+  Real produced;       // S(t), units
+  Real deployed;       // Y(t), units
+  Real served;         // Srv(t), tokens/yr
+  Real usd_per_million_tokens;
+  Real stage_units[kMaxStages];       // flow: K_k(t); stock: H_j(t)
+  Real stage_native[kMaxStages];      // flow: native capacity this step; stock: C_j(t)
+  Real stage_added[kMaxStages];       // stock: capacity added this step, add·I·M·exp(A)·Δ
+  Real stage_per_unit[kMaxStages];    // per_unit_k(t)
+  Real stage_yield[kMaxStages];       // flow: yield_k; stock: 1
+  Real binding;                       // binding code
 };
 
-static_assert(std::is_trivially_copyable_v<PathState>, "a path's state lives in registers or plain memory");
+static_assert(std::is_trivially_copyable_v<PathState<double>>, "a path's state lives in registers or plain memory");
 
 }  // namespace chokepoint

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "chokepoint/distributions.hpp"
+#include "chokepoint/lane_math.hpp"
 #include "chokepoint/model.hpp"
 #include "chokepoint/path_state.hpp"
 #include "chokepoint/random_streams.hpp"
@@ -12,10 +13,11 @@
 namespace chokepoint {
 
 // ε = L·z for the first `count` entries; L lower triangular.
-CHOKEPOINT_HD inline void correlate(const double (*cholesky)[kMaxFactors], int count,
-                                    const double* independent, double* correlated) {
+template <class Real>
+CHOKEPOINT_HD inline void correlate(const double (*cholesky)[kMaxFactors], int count, const Real* independent,
+                                    Real* correlated) {
   for (int row = 0; row < count; ++row) {
-    double sum = 0.0;
+    Real sum = Real(0.0);
     for (int column = 0; column <= row; ++column) sum += cholesky[row][column] * independent[column];
     correlated[row] = sum;
   }
@@ -43,14 +45,17 @@ CHOKEPOINT_HD inline void draw_parameters(const Model& model, PhiloxKey key, std
   for (int i = 0; i < model.uncertain_count; ++i) {
     const UncertainSpec& spec = model.uncertain[i];
     const double z = spec.copula_index >= 0 ? correlated_normals[spec.copula_index] : draws[i];
-    draws[i] = from_standard_normal(spec.distribution, z);
+    const bool tabulated = spec.table >= 0 && fabs(z) < kQuantileTableReach;
+    draws[i] = tabulated ? interpolate_quantile(model.quantile_nodes + spec.table, kQuantileNodes, -kQuantileTableReach,
+                                                2.0 * kQuantileTableReach / (kQuantileNodes - 1), z)
+                         : from_standard_normal(spec.distribution, z);
   }
 }
 
 // The state at t = 0: X = 0, e(0) ~ N(0, R) (the shock's stationary law), δ ~ N(0, τ²) with
 // correlation R_trend, every impairment 1, no boost, and the initial conditions of the chain.
 CHOKEPOINT_HD inline void start_path(const Model& model, PhiloxKey key, std::uint64_t path,
-                                     PathState& state) {
+                                     PathState<double>& state) {
   draw_parameters(model, key, path, state.draws);
   const double* draws = state.draws;
 
@@ -91,7 +96,7 @@ CHOKEPOINT_HD inline void start_path(const Model& model, PhiloxKey key, std::uin
                                 : stage.initial_used.value(draws);
     }
   }
-  state.last_binding = -1;
+  state.last_binding = -1.0;
 }
 
 // The normals of the factors' shocks, four steps per Philox call, refilled every fourth step.
@@ -101,7 +106,7 @@ struct FactorNormalCache {
 
 // Fills `shocks` with step t's random inputs for this path (the layout of random_streams.hpp).
 CHOKEPOINT_HD inline void draw_step_shocks(const Model& model, PhiloxKey key, std::uint64_t path,
-                                           int step, FactorNormalCache& cache, StepShocks& shocks) {
+                                           int step, FactorNormalCache& cache, StepShocks<double>& shocks) {
   const int lane = shock_lane(step);
   if (lane == 0) {
     for (int f = 0; f < model.factor_count; ++f) {
@@ -119,38 +124,37 @@ CHOKEPOINT_HD inline void draw_step_shocks(const Model& model, PhiloxKey key, st
   }
 }
 
-// One step t = 1..T of one path; reads like MODEL.md §2, §4, §5 and §6.
-CHOKEPOINT_HD inline void step_path(const Model& model, int step, const StepShocks& shocks,
-                                    PathState& state, StepOutcome& out) {
+// One step t = 1..T of one path (or of one pack of paths); reads like MODEL.md §2, §4, §5, §6.
+template <class Real>
+CHOKEPOINT_HD inline void step_path(const Model& model, int step, const StepShocks<Real>& shocks,
+                                    PathState<Real>& state, StepOutcome<Real>& out) {
   const double dt = model.step_years;
   const int year = (step - 1) / model.steps_per_year;
-  const double* draws = state.draws;
+  const Real* draws = state.draws;
 
   // §2  ε(t) = L·z(t);  e(t) = ρ·e(t−1) + √(1−ρ²)·ε(t);  X(t) = X(t−1) + (μ(t) + δ)·Δ + σκ√Δ·e(t)
-  double innovation[kMaxFactors];
+  Real innovation[kMaxFactors];
   correlate(model.shock_cholesky, model.factor_count, shocks.normal, innovation);
   const bool new_year = (step - 1) % model.steps_per_year == 0;
   for (int f = 0; f < model.factor_count; ++f) {
     const FactorSpec& factor = model.factors[f];
-    if (new_year) state.growth_log[f] = log1p(model.scheduled(factor.growth, year, draws));  // μ = ln(1 + g)
+    if (new_year) state.growth_log[f] = log1p_each(model.scheduled(factor.growth, year, draws));  // μ = ln(1 + g)
     state.shock[f] = factor.step_persistence * state.shock[f] + factor.step_innovation * innovation[f];
     state.log_index[f] += (state.growth_log[f] + state.trend[f]) * dt + factor.shock_scale * state.shock[f];
   }
 
   // §4  recovery first, M ← 1 − (1−M)·2^(−Δ/h); then a firing multiplies each target by 1 − s·w
-  double stage_impairment[kMaxStages];
-  for (int k = 0; k < model.stage_count; ++k) stage_impairment[k] = 1.0;
+  Real stage_impairment[kMaxStages];
+  for (int k = 0; k < model.stage_count; ++k) stage_impairment[k] = Real(1.0);
   for (int e = 0; e < model.event_count; ++e) {
     const EventSpec& event = model.events[e];
-    const double recovery = state.event_recovery[e];
-    const bool fires = shocks.fire[e] < state.event_fire_probability[e];
-    const double severity = fires ? quantile(event.severity, shocks.severity[e]) : 0.0;
-    const double forced = step == event.forced_step
-                              ? quantile(event.forced_severity, shocks.forced_severity[e]) : 0.0;
+    const Real severity = quantile_where(shocks.fire[e] < state.event_fire_probability[e], event.severity,
+                                         shocks.severity[e]);
+    const Real forced = quantile_where(step == event.forced_step, event.forced_severity, shocks.forced_severity[e]);
     for (int i = 0; i < event.target_count; ++i) {
       const int pair = event.first_target + i;
       const EventTarget& target = model.event_targets[pair];
-      double impairment = 1.0 - (1.0 - state.impairment[pair]) * recovery;
+      Real impairment = 1.0 - (1.0 - state.impairment[pair]) * state.event_recovery[e];
       impairment *= 1.0 - severity * target.weight;
       impairment *= 1.0 - forced * target.weight;
       state.impairment[pair] = impairment;
@@ -160,21 +164,22 @@ CHOKEPOINT_HD inline void step_path(const Model& model, int step, const StepShoc
 
   // §6 response: A_k(t) = A_k(t−1) + β_k·Δ·[k bound at t−1]
   for (int k = 0; k < model.stage_count; ++k)
-    if (state.last_binding == binding_code_of_stage(k)) state.response_boost[k] += model.stages[k].response * dt;
+    state.response_boost[k] += select(state.last_binding == binding_code_of_stage(k), Real(model.stages[k].response * dt),
+                                      Real(0.0));
 
   // §5  flow: K = cap·I·M·yield·Δ / per_unit;  stock: C += add·I·M·Δ, H = max(0, C − (1−rΔ)·U) / per_unit
   // 1 − rΔ; a drawn life shorter than one step retires the whole fleet in that step, never more.
-  const double retained = fmax(0.0, 1.0 - dt / model.useful_life_years.value(draws));
+  const Real retained = fmax(Real(0.0), 1.0 - dt / model.useful_life_years.value(draws));
   for (int k = 0; k < model.stage_count; ++k) {
     const StageSpec& stage = model.stages[k];
     // I_f(t)·exp(A_k(t))·M_k(t), with one exp for the index and the boost together
-    const double log_growth = (stage.factor >= 0 ? state.log_index[stage.factor] : 0.0) + state.response_boost[k];
-    const double growth = exp(log_growth) * stage_impairment[k];
-    const double per_unit = model.scheduled(stage.per_unit, year, draws);
+    const Real log_growth = (stage.factor >= 0 ? state.log_index[stage.factor] : Real(0.0)) + state.response_boost[k];
+    const Real growth = exp(log_growth) * stage_impairment[k];
+    const Real per_unit = model.scheduled(stage.per_unit, year, draws);
     out.stage_per_unit[k] = per_unit;
     if (stage.kind == StageKind::flow) {
-      const double yield = stage.yield.value(draws);
-      const double native = stage.capacity.value(draws) * growth * dt;
+      const Real yield = stage.yield.value(draws);
+      const Real native = stage.capacity.value(draws) * growth * dt;
       out.stage_native[k] = native;
       out.stage_yield[k] = yield;
       out.stage_units[k] = native * yield / per_unit;
@@ -182,29 +187,36 @@ CHOKEPOINT_HD inline void step_path(const Model& model, int step, const StepShoc
       out.stage_added[k] = stage.capacity.value(draws) * growth * dt;
       state.stock_capacity[k] += out.stage_added[k];
       out.stage_native[k] = state.stock_capacity[k];
-      out.stage_yield[k] = 1.0;
-      out.stage_units[k] = fmax(0.0, state.stock_capacity[k] - retained * state.stock_used[k]) / per_unit;
+      out.stage_yield[k] = Real(1.0);
+      out.stage_units[k] = fmax(Real(0.0), state.stock_capacity[k] - retained * state.stock_used[k]) / per_unit;
     }
   }
 
   // §6  the chain
-  const double tokens = model.tokens_per_year.value(draws) * exp(state.log_index[model.demand_factor]);
-  const double throughput =
-      model.tokens_per_year_per_unit.value(draws) * exp(state.log_index[model.throughput_factor]);
-  const double wanted = fmax(0.0, tokens - retained * state.token_capacity) / throughput;  // Dd
-  const double orders = fmax(0.0, wanted - state.inventory);                                 // Dp
-  int tightest_flow = -1;  // the flow stage with the smallest K_k, the earlier one on a tie
-  for (int k = 0; k < model.stage_count; ++k)
-    if (model.stages[k].kind == StageKind::flow &&
-        (tightest_flow < 0 || out.stage_units[k] < out.stage_units[tightest_flow]))
-      tightest_flow = k;
-  const double produced =                                                                   // S
-      tightest_flow >= 0 ? fmin(orders, out.stage_units[tightest_flow]) : orders;
+  const Real tokens = model.tokens_per_year.value(draws) * exp(state.log_index[model.demand_factor]);
+  const Real throughput = model.tokens_per_year_per_unit.value(draws) * exp(state.log_index[model.throughput_factor]);
+  const Real wanted = fmax(Real(0.0), tokens - retained * state.token_capacity) / throughput;  // Dd
+  const Real orders = fmax(Real(0.0), wanted - state.inventory);                                // Dp
+  // The flow stage with the smallest K_k, the earlier one on a tie (strict <).
+  bool any_flow = false;
+  Real tightest_units = orders, tightest_code = Real(-1.0);
+  for (int k = 0; k < model.stage_count; ++k) {
+    if (model.stages[k].kind != StageKind::flow) continue;
+    if (!any_flow) {
+      tightest_units = out.stage_units[k];
+      tightest_code = Real(binding_code_of_stage(k));
+      any_flow = true;
+      continue;
+    }
+    const auto smaller = out.stage_units[k] < tightest_units;
+    tightest_units = select(smaller, out.stage_units[k], tightest_units);
+    tightest_code = select(smaller, Real(binding_code_of_stage(k)), tightest_code);
+  }
+  const Real produced = any_flow ? fmin(orders, tightest_units) : orders;                      // S
   // When orders are met in full, Inv + S equals Dd in exact arithmetic; fmax keeps rounding
   // (Inv + (Dd − Inv) can land one ulp below Dd) from blaming a flow stage that did not bind.
-  const double available =
-      produced == orders ? fmax(state.inventory + produced, wanted) : state.inventory + produced;
-  double deployed = fmin(wanted, available);                                                // Y
+  const Real available = select(produced == orders, fmax(state.inventory + produced, wanted), state.inventory + produced);
+  Real deployed = fmin(wanted, available);                                                   // Y
   for (int k = 0; k < model.stage_count; ++k)
     if (model.stages[k].kind == StageKind::stock) deployed = fmin(deployed, out.stage_units[k]);
   state.inventory = state.inventory + produced - deployed;
@@ -215,15 +227,13 @@ CHOKEPOINT_HD inline void step_path(const Model& model, int step, const StepShoc
       state.stock_used[k] = retained * state.stock_used[k] + deployed * out.stage_per_unit[k];
 
   // The binding stage: demand if Y = Dd; else the first stock stage with Y = H_j; else the flow
-  // stage with the smallest K_k, which is then the only term left that can have set Y.
-  int binding = kBindingDemand;
-  if (deployed != wanted) {
-    binding = -1;
-    for (int k = 0; k < model.stage_count && binding < 0; ++k)
-      if (model.stages[k].kind == StageKind::stock && deployed == out.stage_units[k])
-        binding = binding_code_of_stage(k);
-    if (binding < 0) binding = binding_code_of_stage(tightest_flow);
-  }
+  // stage with the smallest K_k, the only term left that can have set Y. Built from the last
+  // rule to the first so that the earliest match wins.
+  Real binding = tightest_code;
+  for (int k = model.stage_count - 1; k >= 0; --k)
+    if (model.stages[k].kind == StageKind::stock)
+      binding = select(deployed == out.stage_units[k], Real(binding_code_of_stage(k)), binding);
+  binding = select(deployed == wanted, Real(kBindingDemand), binding);
   state.last_binding = binding;
 
   out.token_demand = tokens;

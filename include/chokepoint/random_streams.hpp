@@ -41,19 +41,26 @@ CHOKEPOINT_HD CHOKEPOINT_FORCEINLINE double open_uniform(std::uint32_t word) {
   return static_cast<double>(word) * 0x1p-32 + 0x1p-33;
 }
 
-// Box–Muller on a pair of words: (s·sin v, s·cos v), s = √(−2 ln u1), v = 2π·u2. Both uniforms
-// are open, so the log never sees 0; the largest |normal| is √(−2 ln 2⁻³³) ≈ 6.77.
-struct NormalPair {
-  double first;
-  double second;
+// Box–Muller on a pair of open uniforms: (s·sin v, s·cos v), s = √(−2 ln u1), v = 2π·u2. A
+// template so that the CPU backend runs it on SIMD packs of paths with the very same formula.
+template <class Real>
+struct NormalPairOf {
+  Real first;
+  Real second;
 };
+using NormalPair = NormalPairOf<double>;
 
-CHOKEPOINT_HD CHOKEPOINT_FORCEINLINE NormalPair box_muller(std::uint32_t word_u,
-                                                           std::uint32_t word_v) {
+template <class Real>
+CHOKEPOINT_HD CHOKEPOINT_FORCEINLINE NormalPairOf<Real> box_muller_uniforms(Real u, Real v) {
   constexpr double kTwoPi = 6.283185307179586476925286766559;
-  const double radius = sqrt(-2.0 * log(open_uniform(word_u)));
-  const double angle = kTwoPi * open_uniform(word_v);
-  return NormalPair{radius * sin(angle), radius * cos(angle)};
+  const Real radius = sqrt(-2.0 * log(u));
+  const Real angle = kTwoPi * v;
+  return NormalPairOf<Real>{radius * sin(angle), radius * cos(angle)};
+}
+
+// Both uniforms are open, so the log never sees 0; the largest |normal| is √(−2 ln 2⁻³³) ≈ 6.77.
+CHOKEPOINT_HD CHOKEPOINT_FORCEINLINE NormalPair box_muller(std::uint32_t word_u, std::uint32_t word_v) {
+  return box_muller_uniforms(open_uniform(word_u), open_uniform(word_v));
 }
 
 // Four standard normals from one Philox call.

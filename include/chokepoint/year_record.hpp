@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "chokepoint/lane_math.hpp"
 #include "chokepoint/model.hpp"
 #include "chokepoint/path_state.hpp"
 
@@ -38,22 +39,25 @@ CHOKEPOINT_HD inline int variable_count(const Model& model) {
 inline constexpr int kMaxVariables = kFixedVariableCount + kVariablesPerStage * kMaxStages;
 inline constexpr int kMaxBindingCodes = 1 + kMaxStages;
 
-// One path's current calendar year.
+// One path's (or one pack of paths') current calendar year.
+template <class Real = double>
 struct YearRecord {
-  double value[kMaxVariables];
-  std::uint8_t binding_steps[kMaxBindingCodes];  // steps of this year each code bound (≤ 12)
+  Real value[kMaxVariables];
+  Real binding_steps[kMaxBindingCodes];  // steps of this year each code bound (≤ 12)
 };
 
-CHOKEPOINT_HD inline void begin_year(const Model& model, YearRecord& record) {
-  for (int v = 0; v < variable_count(model); ++v) record.value[v] = 0.0;
-  for (int code = 0; code <= model.stage_count; ++code) record.binding_steps[code] = 0;
+template <class Real>
+CHOKEPOINT_HD inline void begin_year(const Model& model, YearRecord<Real>& record) {
+  for (int v = 0; v < variable_count(model); ++v) record.value[v] = Real(0.0);
+  for (int code = 0; code <= model.stage_count; ++code) record.binding_steps[code] = Real(0.0);
 }
 
 // Adds one step's outcome; stocks are overwritten so that the year's last step stays.
-CHOKEPOINT_HD inline void record_step(const Model& model, const StepOutcome& out,
-                                      const PathState& state, YearRecord& record) {
+template <class Real>
+CHOKEPOINT_HD inline void record_step(const Model& model, const StepOutcome<Real>& out,
+                                      const PathState<Real>& state, YearRecord<Real>& record) {
   const double dt = model.step_years;
-  double* value = record.value;
+  Real* value = record.value;
   value[kTokenDemand] += out.token_demand * dt;
   value[kTokensServed] += out.served * dt;
   value[kUnmetTokens] += (out.token_demand - out.served) * dt;
@@ -68,7 +72,7 @@ CHOKEPOINT_HD inline void record_step(const Model& model, const StepOutcome& out
     if (model.stages[k].kind == StageKind::flow) {
       value[stage_capacity_units_variable(k)] += out.stage_units[k];
       // native input consumed by this step's production: S · per_unit / yield
-      const double used = out.produced * out.stage_per_unit[k] / out.stage_yield[k];
+      const Real used = out.produced * out.stage_per_unit[k] / out.stage_yield[k];
       value[stage_used_variable(k)] += used;
       value[stage_capacity_variable(k)] += out.stage_native[k];
       value[stage_spare_or_added_variable(k)] += out.stage_native[k] - used;
@@ -79,7 +83,8 @@ CHOKEPOINT_HD inline void record_step(const Model& model, const StepOutcome& out
       value[stage_spare_or_added_variable(k)] += out.stage_added[k];
     }
   }
-  record.binding_steps[out.binding] += 1;
+  for (int code = 0; code <= model.stage_count; ++code)
+    record.binding_steps[code] += select(out.binding == code, Real(1.0), Real(0.0));
 }
 
 }  // namespace chokepoint

@@ -1,0 +1,100 @@
+// CPU benchmark of the baseline (issue 3): path-steps and normals per second per core, beside
+// anchors run in the same process:
+//   rng_floor_scalar  a plain loop drawing the same normals one path at a time (Philox + libm
+//                     Box–Muller): what a straightforward C++ port pays for randomness alone;
+//   rng_floor_packed  the same normals through the SIMD pack code the engine uses.
+// Usage: cpu_bench [paths=1000000] [scenario=scenarios/baseline.json] [threads=1]
+#include <omp.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "chokepoint/engine.hpp"
+#include "chokepoint/random_streams.hpp"
+#include "simd_pack.hpp"
+
+using namespace chokepoint;
+using Clock = std::chrono::steady_clock;
+
+static double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// Draws paths × steps × factors normals, four per Philox call, one path at a time.
+static double rng_floor_scalar(const Model& model, std::uint64_t paths) {
+  const PhiloxKey key = seed_key(1);
+  double sink = 0.0;
+  for (std::uint64_t p = 0; p < paths; ++p)
+    for (int f = 0; f < model.factor_count; ++f)
+      for (int step = 1; step <= model.steps; step += 4) {
+        const FourNormals normals = four_normals(key, model.factors[f].stream, p, shock_block(step));
+        sink += normals.value[0] + normals.value[1] + normals.value[2] + normals.value[3];
+      }
+  return sink;
+}
+
+// The same normals, Box–Muller on SIMD packs of paths as the engine does it.
+static double rng_floor_packed(const Model& model, std::uint64_t paths) {
+  using simd::kPackWidth;
+  using simd::Pack;
+  const PhiloxKey key = seed_key(1);
+  Pack sink(0.0);
+  for (std::uint64_t p = 0; p < paths; p += kPackWidth)
+    for (int f = 0; f < model.factor_count; ++f)
+      for (int step = 1; step <= model.steps; step += 4) {
+        Pack uniform[4];
+        for (int lane = 0; lane < kPackWidth; ++lane) {
+          const PhiloxCounter words = philox4x32_10(stream_block(model.factors[f].stream, p + lane, shock_block(step)), key);
+          for (int i = 0; i < 4; ++i) uniform[i].set(lane, open_uniform(words.word[i]));
+        }
+        const NormalPairOf<Pack> a = box_muller_uniforms(uniform[0], uniform[1]);
+        const NormalPairOf<Pack> b = box_muller_uniforms(uniform[2], uniform[3]);
+        sink += a.first + a.second + b.first + b.second;
+      }
+  return sink[0];
+}
+
+int main(int argc, char** argv) {
+  const std::uint64_t paths = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1000000;
+  const std::string file = argc > 2 ? argv[2] : std::string(CHOKEPOINT_SOURCE_DIR) + "/scenarios/baseline.json";
+  const int threads = argc > 3 ? std::atoi(argv[3]) : 1;
+  const Scenario scenario = load_scenario(file);
+  const Model& model = *scenario.model;
+  const double path_steps = static_cast<double>(paths) * model.steps;
+  const double normals = path_steps * model.factor_count;
+
+  auto start = Clock::now();
+  const double scalar_sink = rng_floor_scalar(model, paths);
+  const double scalar_seconds = seconds_since(start);
+  start = Clock::now();
+  const double packed_sink = rng_floor_packed(model, paths);
+  const double packed_seconds = seconds_since(start);
+
+  start = Clock::now();
+  PathResults results = simulate_cpu(scenario, paths, 1, threads);
+  const double simulate_seconds = seconds_since(start);
+  start = Clock::now();
+  const Summary summary = summarize(scenario, results, 1, threads);
+  const double summarize_seconds = seconds_since(start);
+
+  const double per_core = 1.0 / threads;
+  std::printf("scenario %s: %llu paths x %d steps, %d factors, %d stages, %d events; %d thread(s); SIMD pack width %d\n",
+              scenario.name.c_str(), static_cast<unsigned long long>(paths), model.steps, model.factor_count,
+              model.stage_count, model.event_count, threads, cpu_pack_width());
+  std::printf("%-34s %10s %16s %16s\n", "measure", "seconds", "path-steps/s/core", "normals/s/core");
+  std::printf("%-34s %10.3f %16s %16.3e\n", "anchor rng_floor_scalar (1 thread)", scalar_seconds, "-", normals / scalar_seconds);
+  std::printf("%-34s %10.3f %16s %16.3e\n", "anchor rng_floor_packed (1 thread)", packed_seconds, "-", normals / packed_seconds);
+  std::printf("%-34s %10.3f %16.3e %16.3e\n", "engine simulate", simulate_seconds, path_steps / simulate_seconds * per_core,
+              normals / simulate_seconds * per_core);
+  std::printf("%-34s %10.3f\n", "engine summarize (reductions)", summarize_seconds);
+  std::printf("engine normals/s vs scalar RNG floor: %.2fx; vs packed RNG floor: %.2fx\n",
+              (normals / simulate_seconds * per_core) / (normals / scalar_seconds),
+              (normals / simulate_seconds * per_core) / (normals / packed_seconds));
+  std::printf("per-path results: %llu bytes per path (%.0f MiB for these paths)\n",
+              static_cast<unsigned long long>(bytes_per_path(scenario)),
+              static_cast<double>(bytes_per_path(scenario) * paths) / (1 << 20));
+  std::printf("(sinks %g %g %g)\n", scalar_sink, packed_sink, summary.variables[0].years[0].mean);
+  return 0;
+}

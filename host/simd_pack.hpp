@@ -1,0 +1,129 @@
+// A SIMD pack of paths for the CPU backend: the per-path step (include/chokepoint/path_step.hpp)
+// is a template over its number type, and this type carries kPackWidth paths at once, one per
+// vector lane. Every operation is lane by lane, so a path's numbers do not depend on which
+// other paths share its pack. Transcendentals come from glibc's libmvec (the vector variants
+// of exp, log, sin, cos, ≤ 4 ulp), which is what makes a pack faster than a loop.
+#pragma once
+
+#include <immintrin.h>
+
+#include <cmath>
+
+#include "chokepoint/distributions.hpp"
+
+namespace chokepoint::simd {
+
+#if defined(__AVX512F__)
+inline constexpr int kPackWidth = 8;
+#elif defined(__AVX2__)
+inline constexpr int kPackWidth = 4;
+#else
+inline constexpr int kPackWidth = 2;
+#endif
+
+typedef double Vector __attribute__((vector_size(kPackWidth * sizeof(double))));
+typedef long long VectorMask __attribute__((vector_size(kPackWidth * sizeof(double))));
+
+// The result of comparing two packs: all ones in the lanes where it holds.
+struct PackMask {
+  VectorMask bits;
+};
+
+struct Pack {
+  Vector v;
+
+  Pack() = default;
+  Pack(double x) : v(Vector{} + x) {}  // NOLINT: a scalar is broadcast, as the step expects
+  explicit Pack(Vector x) : v(x) {}
+
+  double operator[](int lane) const { return v[lane]; }
+  void set(int lane, double x) { v[lane] = x; }
+
+  Pack& operator+=(Pack other) { v += other.v; return *this; }
+  Pack& operator-=(Pack other) { v -= other.v; return *this; }
+  Pack& operator*=(Pack other) { v *= other.v; return *this; }
+  Pack& operator/=(Pack other) { v /= other.v; return *this; }
+};
+
+inline Pack operator+(Pack a, Pack b) { return Pack(a.v + b.v); }
+inline Pack operator-(Pack a, Pack b) { return Pack(a.v - b.v); }
+inline Pack operator*(Pack a, Pack b) { return Pack(a.v * b.v); }
+inline Pack operator/(Pack a, Pack b) { return Pack(a.v / b.v); }
+inline Pack operator-(Pack a) { return Pack(-a.v); }
+inline PackMask operator<(Pack a, Pack b) { return PackMask{a.v < b.v}; }
+inline PackMask operator==(Pack a, Pack b) { return PackMask{a.v == b.v}; }
+
+inline Pack select(PackMask condition, Pack if_true, Pack if_false) {
+  return Pack(condition.bits ? if_true.v : if_false.v);
+}
+inline Pack select(bool condition, Pack if_true, Pack if_false) { return condition ? if_true : if_false; }
+inline bool any(PackMask condition) {
+  for (int lane = 0; lane < kPackWidth; ++lane)
+    if (condition.bits[lane]) return true;
+  return false;
+}
+
+// fmin/fmax as the scalar step uses them (no NaN reaches them).
+inline Pack fmin(Pack a, Pack b) { return Pack(a.v < b.v ? a.v : b.v); }
+inline Pack fmax(Pack a, Pack b) { return Pack(a.v > b.v ? a.v : b.v); }
+
+#if defined(__AVX512F__)
+extern "C" __m512d _ZGVeN8v_exp(__m512d);
+extern "C" __m512d _ZGVeN8v_log(__m512d);
+extern "C" __m512d _ZGVeN8v_sin(__m512d);
+extern "C" __m512d _ZGVeN8v_cos(__m512d);
+inline Pack exp(Pack a) { return Pack(Vector(_ZGVeN8v_exp(__m512d(a.v)))); }
+inline Pack log(Pack a) { return Pack(Vector(_ZGVeN8v_log(__m512d(a.v)))); }
+inline Pack sin(Pack a) { return Pack(Vector(_ZGVeN8v_sin(__m512d(a.v)))); }
+inline Pack cos(Pack a) { return Pack(Vector(_ZGVeN8v_cos(__m512d(a.v)))); }
+// GCC 12 reports the _mm512_undefined_pd inside _mm512_sqrt_pd as maybe-uninitialized (a false
+// positive, GCC bug 105593); silenced for this one function only.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+inline Pack sqrt(Pack a) { return Pack(Vector(_mm512_sqrt_pd(__m512d(a.v)))); }
+#pragma GCC diagnostic pop
+#elif defined(__AVX2__)
+extern "C" __m256d _ZGVdN4v_exp(__m256d);
+extern "C" __m256d _ZGVdN4v_log(__m256d);
+extern "C" __m256d _ZGVdN4v_sin(__m256d);
+extern "C" __m256d _ZGVdN4v_cos(__m256d);
+inline Pack exp(Pack a) { return Pack(Vector(_ZGVdN4v_exp(__m256d(a.v)))); }
+inline Pack log(Pack a) { return Pack(Vector(_ZGVdN4v_log(__m256d(a.v)))); }
+inline Pack sin(Pack a) { return Pack(Vector(_ZGVdN4v_sin(__m256d(a.v)))); }
+inline Pack cos(Pack a) { return Pack(Vector(_ZGVdN4v_cos(__m256d(a.v)))); }
+inline Pack sqrt(Pack a) { return Pack(Vector(_mm256_sqrt_pd(__m256d(a.v)))); }
+#else
+extern "C" __m128d _ZGVbN2v_exp(__m128d);
+extern "C" __m128d _ZGVbN2v_log(__m128d);
+extern "C" __m128d _ZGVbN2v_sin(__m128d);
+extern "C" __m128d _ZGVbN2v_cos(__m128d);
+inline Pack exp(Pack a) { return Pack(Vector(_ZGVbN2v_exp(__m128d(a.v)))); }
+inline Pack log(Pack a) { return Pack(Vector(_ZGVbN2v_log(__m128d(a.v)))); }
+inline Pack sin(Pack a) { return Pack(Vector(_ZGVbN2v_sin(__m128d(a.v)))); }
+inline Pack cos(Pack a) { return Pack(Vector(_ZGVbN2v_cos(__m128d(a.v)))); }
+inline Pack sqrt(Pack a) { return Pack(Vector(_mm_sqrt_pd(__m128d(a.v)))); }
+#endif
+
+// Once a year per factor: lane by lane is cheap enough.
+inline Pack log1p_each(Pack a) {
+  Pack result;
+  for (int lane = 0; lane < kPackWidth; ++lane) result.set(lane, std::log1p(a[lane]));
+  return result;
+}
+
+// Severities are drawn only in the lanes whose event fired: rare, so lane by lane.
+inline Pack quantile_where(PackMask where, const Distribution& distribution, Pack u) {
+  Pack result(0.0);
+  if (!any(where)) return result;
+  for (int lane = 0; lane < kPackWidth; ++lane)
+    if (where.bits[lane]) result.set(lane, quantile(distribution, u[lane]));
+  return result;
+}
+inline Pack quantile_where(bool where, const Distribution& distribution, Pack u) {
+  Pack result(0.0);
+  if (!where) return result;
+  for (int lane = 0; lane < kPackWidth; ++lane) result.set(lane, quantile(distribution, u[lane]));
+  return result;
+}
+
+}  // namespace chokepoint::simd
