@@ -19,6 +19,7 @@ Summary run(const Scenario& scenario, const RunOptions& options) {
   const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
   PathResults results = use_cuda ? simulate_cuda(scenario, options.paths, options.seed, options.progress)
                                  : simulate_cpu(scenario, options.paths, options.seed, threads, options.progress);
+  add_derived_outputs(scenario, results, options.seed, threads);
   Summary summary = summarize(scenario, results, options.seed, threads);
   summary.backend = use_cuda ? "cuda" : "cpu";
   summary.device = use_cuda ? cuda_device_name()

@@ -66,6 +66,7 @@ static StageYear binding_statistics(const std::uint8_t* column, std::uint64_t pa
 
 Summary summarize(const Scenario& scenario, PathResults& results, std::uint64_t seed, int threads) {
   const Model& model = *scenario.model;
+  add_derived_outputs(scenario, results, seed, threads);  // a no-op when run() has added them
   const std::vector<int> years = scenario.calendar_years();
   const std::uint64_t paths = results.paths;
   Summary summary;

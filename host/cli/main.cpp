@@ -11,7 +11,8 @@ int main(int argc, char** argv) {
   using namespace chokepoint::cli;
   CLI::App app{"chokepoint: Monte Carlo scenarios of the AI-infrastructure supply chain"};
   app.require_subcommand(1);
-  const std::vector<Command> commands{add_run_command(app), add_validate_command(app)};
+  const std::vector<Command> commands{add_run_command(app), add_validate_command(app), add_diff_command(app),
+                                      add_calibrate_command(app)};
 
   try {
     app.parse(argc, argv);
