@@ -12,6 +12,7 @@
 #include "chokepoint/path_step.hpp"
 #include "chokepoint/year_record.hpp"
 #include "simd_pack.hpp"
+#include "simd_philox.hpp"
 
 namespace chokepoint {
 
@@ -23,14 +24,26 @@ namespace {
 // The paths of one pack: lanes past the last real path repeat it and are not written.
 struct PackPaths {
   std::uint64_t path[kPackWidth];
+  simd::WordVector path_low;   // counter words 2 and 3 of every lane (random_streams.hpp)
+  simd::WordVector path_high;
   int count;
 };
 
 PackPaths pack_paths(std::uint64_t first, std::uint64_t end) {
   PackPaths paths{};
   paths.count = static_cast<int>(std::min<std::uint64_t>(kPackWidth, end - first));
-  for (int lane = 0; lane < kPackWidth; ++lane) paths.path[lane] = first + std::min(lane, paths.count - 1);
+  for (int lane = 0; lane < kPackWidth; ++lane) {
+    paths.path[lane] = first + std::min(lane, paths.count - 1);
+    paths.path_low[lane] = static_cast<std::uint32_t>(paths.path[lane]);
+    paths.path_high[lane] = static_cast<std::uint32_t>(paths.path[lane] >> 32);
+  }
   return paths;
+}
+
+// The Philox words of block `block` of `stream` for every path of the pack.
+simd::CounterPack pack_block(PhiloxKey key, std::uint32_t stream, const PackPaths& paths, std::uint32_t block) {
+  const simd::WordVector zero{};
+  return simd::philox4x32_10(simd::CounterPack{{zero + block, zero + stream, paths.path_low, paths.path_high}}, key);
 }
 
 // A struct of doubles and the same struct of packs have the same members in the same order, so
@@ -78,14 +91,9 @@ void draw_pack_shocks(const Model& model, PhiloxKey key, const PackPaths& paths,
   const int lane_of_step = shock_lane(step);
   if (lane_of_step == 0) {
     for (int f = 0; f < model.factor_count; ++f) {
-      Pack uniform[4];
-      for (int lane = 0; lane < kPackWidth; ++lane) {
-        const PhiloxCounter words =
-            philox4x32_10(stream_block(model.factors[f].stream, paths.path[lane], shock_block(step)), key);
-        for (int i = 0; i < 4; ++i) uniform[i].set(lane, open_uniform(words.word[i]));
-      }
-      const NormalPairOf<Pack> a = box_muller_uniforms(uniform[0], uniform[1]);
-      const NormalPairOf<Pack> b = box_muller_uniforms(uniform[2], uniform[3]);
+      const simd::CounterPack words = pack_block(key, model.factors[f].stream, paths, shock_block(step));
+      const NormalPairOf<Pack> a = box_muller_uniforms(simd::open_uniforms(words.word[0]), simd::open_uniforms(words.word[1]));
+      const NormalPairOf<Pack> b = box_muller_uniforms(simd::open_uniforms(words.word[2]), simd::open_uniforms(words.word[3]));
       cache.normal[f][0] = a.first;
       cache.normal[f][1] = a.second;
       cache.normal[f][2] = b.first;
@@ -94,13 +102,10 @@ void draw_pack_shocks(const Model& model, PhiloxKey key, const PackPaths& paths,
   }
   for (int f = 0; f < model.factor_count; ++f) shocks.normal[f] = cache.normal[f][lane_of_step];
   for (int e = 0; e < model.event_count; ++e) {
-    for (int lane = 0; lane < kPackWidth; ++lane) {
-      const PhiloxCounter words =
-          philox4x32_10(stream_block(model.events[e].stream, paths.path[lane], static_cast<std::uint32_t>(step)), key);
-      shocks.fire[e].set(lane, open_uniform(words.word[0]));
-      shocks.severity[e].set(lane, open_uniform(words.word[1]));
-      shocks.forced_severity[e].set(lane, open_uniform(words.word[2]));
-    }
+    const simd::CounterPack words = pack_block(key, model.events[e].stream, paths, static_cast<std::uint32_t>(step));
+    shocks.fire[e] = simd::open_uniforms(words.word[0]);
+    shocks.severity[e] = simd::open_uniforms(words.word[1]);
+    shocks.forced_severity[e] = simd::open_uniforms(words.word[2]);
   }
 }
 
@@ -138,13 +143,16 @@ void simulate_pack(const Model& model, PhiloxKey key, const PackPaths& paths, st
   }
 }
 
-PathResults allocate_results(const Model& model, std::uint64_t paths) {
+PathResults allocate_results(const Scenario& scenario, std::uint64_t paths) {
+  const Model& model = *scenario.model;
   PathResults results;
   results.paths = paths;
   results.years = model.years;
   results.variables = variable_count(model);
   results.binding_codes = 1 + model.stage_count;
   try {
+    // Room for the derived outputs too, which add_derived_outputs appends without a copy.
+    results.values.reserve(scenario.variables.size() * results.years * paths);
     results.values.resize(static_cast<std::size_t>(results.variables) * results.years * paths);
     results.binding_steps.resize(static_cast<std::size_t>(results.binding_codes) * results.years * paths);
   } catch (const std::bad_alloc&) {
@@ -169,7 +177,7 @@ int cpu_pack_width() { return kPackWidth; }
 PathResults simulate_cpu(const Scenario& scenario, std::uint64_t paths, std::uint64_t seed, int threads,
                          const std::function<void(double)>& progress) {
   const Model& model = *scenario.model;
-  PathResults results = allocate_results(model, paths);
+  PathResults results = allocate_results(scenario, paths);
   const PhiloxKey key = seed_key(seed);
   constexpr std::uint64_t kBatch = 256;
   const std::int64_t batches = static_cast<std::int64_t>((paths + kBatch - 1) / kBatch);

@@ -77,7 +77,6 @@ Summary summarize(const Scenario& scenario, PathResults& results, std::uint64_t 
   summary.quantile_levels = scenario.quantile_levels;
   summary.notes = scenario.notes;
 
-  // Thresholds first: the quantile selection below reorders the columns.
   for (const ThresholdRequest& request : scenario.thresholds) {
     const float* column = results.column(request.variable, request.year - model.start_year);
     std::uint64_t hits = 0;

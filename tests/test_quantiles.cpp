@@ -30,13 +30,18 @@ TEST(ExactQuantiles, SingleValueIsEveryQuantile) {
 TEST(ExactQuantiles, AgreeWithAFullSortOnRandomData) {
   std::mt19937 generator(5);
   std::normal_distribution<float> normal;
-  for (std::size_t n : {2u, 3u, 10u, 1001u, 65536u}) {
+  std::uniform_int_distribution<int> small(-3, 3);
+  for (std::size_t n : {2u, 3u, 10u, 1001u, 65536u, 200003u}) {
     std::vector<float> values(n);
-    for (float& v : values) v = normal(generator);
+    for (float& v : values) v = normal(generator) * 1e6f;
+    // A third of the values tied at a few integers (and zeros): many equal keys in one bucket.
+    for (std::size_t i = 0; i < n; i += 3) values[i] = static_cast<float>(small(generator));
     std::vector<float> sorted = values;
     std::sort(sorted.begin(), sorted.end());
     const std::vector<double> levels{0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99};
+    const std::vector<float> before = values;
     const std::vector<double> q = exact_quantiles(values.data(), n, levels);
+    EXPECT_EQ(values, before) << "the input is left as it is";
     for (std::size_t i = 0; i < levels.size(); ++i) {
       const double h = static_cast<double>(n - 1) * levels[i];
       const std::size_t low = static_cast<std::size_t>(h);

@@ -24,29 +24,34 @@ class ResultBuffer {
     if (this != &other) copy_from(other);
     return *this;
   }
-  ResultBuffer(ResultBuffer&& other) noexcept : data_(other.data_), size_(other.size_) {
+  ResultBuffer(ResultBuffer&& other) noexcept : data_(other.data_), size_(other.size_), capacity_(other.capacity_) {
     other.data_ = nullptr;
-    other.size_ = 0;
+    other.size_ = other.capacity_ = 0;
   }
   ResultBuffer& operator=(ResultBuffer&& other) noexcept {
     std::swap(data_, other.data_);
     std::swap(size_, other.size_);
+    std::swap(capacity_, other.capacity_);
     return *this;
   }
   ~ResultBuffer() { std::free(data_); }
 
+  // Room for `count` elements, so that a later resize up to it moves nothing (derived outputs
+  // append columns after the simulation).
+  void reserve(std::size_t count) {
+    if (count <= capacity_) return;
+    const std::size_t size = size_;
+    reallocate(count);
+    size_ = size;
+  }
+
   // Keeps the first min(size, count) elements; the others are uninitialised. Throws bad_alloc.
   void resize(std::size_t count) {
-    if (count == size_) return;
-    constexpr std::size_t kHugePage = std::size_t{2} << 20;
-    const std::size_t bytes = (count * sizeof(T) + kHugePage - 1) / kHugePage * kHugePage;
-    T* fresh = count ? static_cast<T*>(std::aligned_alloc(kHugePage, bytes)) : nullptr;
-    if (count && !fresh) throw std::bad_alloc();
-    if (fresh) ::madvise(fresh, bytes, MADV_HUGEPAGE);  // a hint: failure only costs speed
-    if (data_ && fresh) std::memcpy(fresh, data_, (count < size_ ? count : size_) * sizeof(T));
-    std::free(data_);
-    data_ = fresh;
-    size_ = count;
+    if (count <= capacity_) {
+      size_ = count;
+      return;
+    }
+    reallocate(count);
   }
 
   T* data() { return data_; }
@@ -56,6 +61,18 @@ class ResultBuffer {
   const T& operator[](std::size_t i) const { return data_[i]; }
 
  private:
+  void reallocate(std::size_t count) {
+    constexpr std::size_t kHugePage = std::size_t{2} << 20;
+    const std::size_t bytes = (count * sizeof(T) + kHugePage - 1) / kHugePage * kHugePage;
+    T* fresh = count ? static_cast<T*>(std::aligned_alloc(kHugePage, bytes)) : nullptr;
+    if (count && !fresh) throw std::bad_alloc();
+    if (fresh) ::madvise(fresh, bytes, MADV_HUGEPAGE);  // a hint: failure only costs speed
+    if (data_ && fresh) std::memcpy(fresh, data_, (count < size_ ? count : size_) * sizeof(T));
+    std::free(data_);
+    data_ = fresh;
+    size_ = capacity_ = count;
+  }
+
   void copy_from(const ResultBuffer& other) {
     resize(other.size_);
     if (size_) std::memcpy(data_, other.data_, size_ * sizeof(T));
@@ -63,6 +80,7 @@ class ResultBuffer {
 
   T* data_ = nullptr;
   std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
 };
 
 }  // namespace chokepoint
