@@ -445,18 +445,23 @@ class ScenarioCompiler {
     }
   }
 
-  // Exact values and slopes of z ↦ F⁻¹(Φ(z)) at the nodes; slope = φ(z) / f(F⁻¹(Φ(z))), taken
-  // here by a central difference of exact quantiles, which is accurate far beyond the cubic.
+  // Exact values and slopes of z ↦ F⁻¹(Φ(z)) at the nodes: slope = φ(z) / f(x), f the PERT
+  // (beta) density at x = F⁻¹(Φ(z)).
   void tabulate_quantiles(UncertainSpec& spec) {
-    if (spec.distribution.kind != DistributionKind::pert || model_->quantile_table_count >= kMaxQuantileTables) return;
+    const Distribution& d = spec.distribution;
+    if (d.kind != DistributionKind::pert || model_->quantile_table_count >= kMaxQuantileTables) return;
     spec.table = model_->quantile_table_count++ * kQuantileNodes;
     const double spacing = 2.0 * kQuantileTableReach / (kQuantileNodes - 1);
+    const double low = d.p[0], width = d.p[1] - d.p[0], alpha = d.p[2], beta = d.p[3];
+    const double log_norm = log_beta(alpha, beta);
     for (int n = 0; n < kQuantileNodes; ++n) {
       const double z = -kQuantileTableReach + n * spacing;
-      const double h = 1e-4;
       QuantileNode& node = model_->quantile_nodes[spec.table + n];
-      node.value = from_standard_normal(spec.distribution, z);
-      node.slope = (from_standard_normal(spec.distribution, z + h) - from_standard_normal(spec.distribution, z - h)) / (2 * h);
+      node.value = from_standard_normal(d, z);
+      const double y = (node.value - low) / width;  // the underlying Beta(α, β) variate
+      const double log_density = (alpha - 1) * std::log(y) + (beta - 1) * std::log1p(-y) - log_norm - std::log(width);
+      const double log_normal_density = -0.5 * z * z - 0.91893853320467274178;  // ln φ(z)
+      node.slope = y > 0 && y < 1 ? std::exp(log_normal_density - log_density) : 0.0;
     }
   }
 
