@@ -73,10 +73,25 @@ void extract_lane(const Record<Pack>& packed, int lane, Record<double>& one) {
   }
 }
 
+// The start normals of every lane with pack Philox and Box–Muller, then each lane's start
+// (copula, quantiles, initial conditions) one path at a time: it runs once per path.
 void start_pack(const Model& model, PhiloxKey key, const PackPaths& paths, PathState<Pack>& state) {
+  StartNormals<Pack> normals;
+  for (int i = 0; i < model.uncertain_count; ++i) {
+    const simd::CounterPack words = pack_block(key, model.uncertain[i].stream, paths, 0);
+    normals.parameter[i] = box_muller_uniforms(simd::open_uniforms(words.word[0]), simd::open_uniforms(words.word[1])).first;
+  }
+  for (int f = 0; f < model.factor_count; ++f) {
+    const simd::CounterPack words = pack_block(key, model.factors[f].stream, paths, 0);
+    const NormalPairOf<Pack> pair = box_muller_uniforms(simd::open_uniforms(words.word[0]), simd::open_uniforms(words.word[1]));
+    normals.shock[f] = pair.first;
+    normals.trend[f] = pair.second;
+  }
+  StartNormals<double> lane_normals{};
   PathState<double> one{};
   for (int lane = 0; lane < kPackWidth; ++lane) {
-    start_path(model, key, paths.path[lane], one);
+    extract_lane<StartNormals>(normals, lane, lane_normals);
+    start_path(model, lane_normals, one);
     insert_lane<PathState>(state, lane, one);
   }
 }

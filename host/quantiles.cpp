@@ -62,16 +62,18 @@ std::vector<double> exact_quantiles(const float* values, std::size_t count, cons
     int slot;
   };
   std::vector<Wanted> wanted;
-  std::vector<std::vector<float>> bucket_values;
+  thread_local std::vector<std::vector<float>> bucket_values;  // capacity kept across calls
+  for (std::vector<float>& bucket : bucket_values) bucket.clear();
+  std::size_t buckets_used = 0;
   std::size_t below = 0;
   std::size_t next = 0;
   for (std::size_t bucket = 0; bucket < kBuckets && next < ranks.size(); ++bucket) {
     const std::size_t in_bucket = histogram[bucket];
     while (next < ranks.size() && ranks[next] < below + in_bucket) {
       if (slot_of_bucket[bucket] < 0) {
-        slot_of_bucket[bucket] = static_cast<std::int16_t>(bucket_values.size());
-        bucket_values.emplace_back();
-        bucket_values.back().reserve(in_bucket);
+        slot_of_bucket[bucket] = static_cast<std::int16_t>(buckets_used++);
+        if (bucket_values.size() < buckets_used) bucket_values.emplace_back();
+        bucket_values[buckets_used - 1].reserve(in_bucket);
       }
       wanted.push_back(Wanted{ranks[next], static_cast<std::uint32_t>(bucket), ranks[next] - below,
                               slot_of_bucket[bucket]});

@@ -23,19 +23,38 @@ CHOKEPOINT_HD inline void correlate(const double (*cholesky)[kMaxFactors], int c
   }
 }
 
-// Draws this path's uncertain parameters (§3): a normal per parameter from its own stream,
-// correlated through the parameters' Cholesky factor when the scenario correlates them, then
-// mapped through the parameter's marginal.
-CHOKEPOINT_HD inline void draw_parameters(const Model& model, PhiloxKey key, std::uint64_t path,
-                                          double* draws) {
-  double correlated_normals[kMaxCorrelatedParameters];
-  double independent_normals[kMaxCorrelatedParameters];
-  for (int i = 0; i < model.uncertain_count; ++i) {
-    const UncertainSpec& spec = model.uncertain[i];
-    const double z = four_normals(key, spec.stream, path, 0).value[0];
-    if (spec.copula_index >= 0) independent_normals[spec.copula_index] = z;
-    draws[i] = z;  // overwritten below once the copula is applied
+// The normals a path draws once, at its start (block 0 of each stream, first Box–Muller pair):
+// one per uncertain parameter, and per factor the normals of e(0) and of the trend δ.
+template <class Real = double>
+struct StartNormals {
+  Real parameter[kMaxUncertain];
+  Real shock[kMaxFactors];
+  Real trend[kMaxFactors];
+};
+
+CHOKEPOINT_HD inline NormalPair first_normal_pair(PhiloxKey key, std::uint32_t stream, std::uint64_t path) {
+  const PhiloxCounter words = philox4x32_10(stream_block(stream, path, 0), key);
+  return box_muller(words.word[0], words.word[1]);
+}
+
+CHOKEPOINT_HD inline void draw_start_normals(const Model& model, PhiloxKey key, std::uint64_t path,
+                                             StartNormals<double>& normals) {
+  for (int i = 0; i < model.uncertain_count; ++i)
+    normals.parameter[i] = first_normal_pair(key, model.uncertain[i].stream, path).first;
+  for (int f = 0; f < model.factor_count; ++f) {
+    const NormalPair pair = first_normal_pair(key, model.factors[f].stream, path);
+    normals.shock[f] = pair.first;
+    normals.trend[f] = pair.second;
   }
+}
+
+// This path's uncertain parameters (§3) from their normals: correlated through the parameters'
+// Cholesky factor when the scenario correlates them, then mapped through each marginal.
+CHOKEPOINT_HD inline void parameters_from_normals(const Model& model, const double* normals, double* draws) {
+  double independent_normals[kMaxCorrelatedParameters];
+  double correlated_normals[kMaxCorrelatedParameters];
+  for (int i = 0; i < model.uncertain_count; ++i)
+    if (model.uncertain[i].copula_index >= 0) independent_normals[model.uncertain[i].copula_index] = normals[i];
   for (int row = 0; row < model.correlated_count; ++row) {
     double sum = 0.0;
     for (int column = 0; column <= row; ++column)
@@ -44,7 +63,7 @@ CHOKEPOINT_HD inline void draw_parameters(const Model& model, PhiloxKey key, std
   }
   for (int i = 0; i < model.uncertain_count; ++i) {
     const UncertainSpec& spec = model.uncertain[i];
-    const double z = spec.copula_index >= 0 ? correlated_normals[spec.copula_index] : draws[i];
+    const double z = spec.copula_index >= 0 ? correlated_normals[spec.copula_index] : normals[i];
     const bool tabulated = spec.table >= 0 && fabs(z) < kQuantileTableReach;
     draws[i] = tabulated ? interpolate_quantile(model.quantile_nodes + spec.table, kQuantileNodes, -kQuantileTableReach,
                                                 2.0 * kQuantileTableReach / (kQuantileNodes - 1), z)
@@ -52,22 +71,22 @@ CHOKEPOINT_HD inline void draw_parameters(const Model& model, PhiloxKey key, std
   }
 }
 
-// The state at t = 0: X = 0, e(0) ~ N(0, R) (the shock's stationary law), δ ~ N(0, τ²) with
-// correlation R_trend, every impairment 1, no boost, and the initial conditions of the chain.
-CHOKEPOINT_HD inline void start_path(const Model& model, PhiloxKey key, std::uint64_t path,
-                                     PathState<double>& state) {
-  draw_parameters(model, key, path, state.draws);
-  const double* draws = state.draws;
+// Draws this path's uncertain parameters (§3), each from its own stream.
+CHOKEPOINT_HD inline void draw_parameters(const Model& model, PhiloxKey key, std::uint64_t path, double* draws) {
+  double normals[kMaxUncertain];
+  for (int i = 0; i < model.uncertain_count; ++i)
+    normals[i] = first_normal_pair(key, model.uncertain[i].stream, path).first;
+  parameters_from_normals(model, normals, draws);
+}
 
-  double shock_normals[kMaxFactors];
-  double trend_normals[kMaxFactors];
-  for (int f = 0; f < model.factor_count; ++f) {
-    const FourNormals start = four_normals(key, model.factors[f].stream, path, 0);
-    shock_normals[f] = start.value[0];
-    trend_normals[f] = start.value[1];
-  }
-  correlate(model.shock_cholesky, model.factor_count, shock_normals, state.shock);
-  correlate(model.trend_cholesky, model.factor_count, trend_normals, state.trend);
+// The state at t = 0 from the path's start normals: X = 0, e(0) ~ N(0, R) (the shock's
+// stationary law), δ ~ N(0, τ²) with correlation R_trend, every impairment 1, no boost, and the
+// initial conditions of the chain.
+CHOKEPOINT_HD inline void start_path(const Model& model, const StartNormals<double>& normals, PathState<double>& state) {
+  parameters_from_normals(model, normals.parameter, state.draws);
+  const double* draws = state.draws;
+  correlate(model.shock_cholesky, model.factor_count, normals.shock, state.shock);
+  correlate(model.trend_cholesky, model.factor_count, normals.trend, state.trend);
   for (int f = 0; f < model.factor_count; ++f) {
     state.log_index[f] = 0.0;
     state.trend[f] *= model.factors[f].trend_uncertainty;
@@ -97,6 +116,12 @@ CHOKEPOINT_HD inline void start_path(const Model& model, PhiloxKey key, std::uin
     }
   }
   state.last_binding = -1.0;
+}
+
+CHOKEPOINT_HD inline void start_path(const Model& model, PhiloxKey key, std::uint64_t path, PathState<double>& state) {
+  StartNormals<double> normals;
+  draw_start_normals(model, key, path, normals);
+  start_path(model, normals, state);
 }
 
 // The normals of the factors' shocks, four steps per Philox call, refilled every fourth step.

