@@ -183,8 +183,9 @@ PathResults allocate_results(const Scenario& scenario, std::uint64_t paths) {
 
 std::uint64_t bytes_per_path(const Scenario& scenario) {
   const Model& model = *scenario.model;
+  // Every reported variable, derived outputs included, and one binding count per code.
   return static_cast<std::uint64_t>(model.years) *
-         (sizeof(float) * variable_count(model) + sizeof(std::uint8_t) * (1 + model.stage_count));
+         (sizeof(float) * scenario.variables.size() + sizeof(std::uint8_t) * (1 + model.stage_count));
 }
 
 int cpu_pack_width() { return kPackWidth; }
