@@ -1,5 +1,6 @@
 #include "json_source.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -121,6 +122,31 @@ static Json parse_json(const std::string& text, const std::string& file) {
   return document;
 }
 
+// A merge patch appends the keys it adds, so a stress that adds "2025" to a parent schedule
+// {"2024": …, "2026": …} would leave the years out of order. After a merge, every object whose
+// keys are all calendar years is put back in calendar order (a schedule); nothing else moves.
+static bool is_year_key(const std::string& key) {
+  return key.size() == 4 && std::all_of(key.begin(), key.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+static void sort_schedules(Json& value) {
+  if (value.is_array()) {
+    for (Json& element : value) sort_schedules(element);
+    return;
+  }
+  if (!value.is_object()) return;
+  for (auto& item : value.items()) sort_schedules(item.value());
+  if (value.empty() || !std::all_of(value.items().begin(), value.items().end(),
+                                    [](const auto& item) { return is_year_key(item.key()); }))
+    return;
+  std::vector<std::pair<std::string, Json>> entries;
+  for (auto& item : value.items()) entries.emplace_back(item.key(), std::move(item.value()));
+  std::stable_sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  Json sorted = Json::object();
+  for (auto& [key, entry] : entries) sorted[key] = std::move(entry);
+  value = std::move(sorted);
+}
+
 static Json resolve_extends(Json document, const std::string& file, std::set<std::string>& chain) {
   if (!document.is_object() || !document.contains("extends")) return document;
   const Json& parent_name = document["extends"];
@@ -141,6 +167,7 @@ static Json resolve_extends(Json document, const std::string& file, std::set<std
                                 parent_path.string(), chain);
   document.erase("extends");
   parent.merge_patch(document);
+  sort_schedules(parent);
   return parent;
 }
 

@@ -3,6 +3,7 @@
 
 #include <chrono>
 
+#include "chokepoint/cuda_backend.hpp"
 #include "chokepoint/engine.hpp"
 
 namespace chokepoint {
@@ -17,10 +18,15 @@ Summary run(const Scenario& scenario, const RunOptions& options) {
   const bool use_cuda = options.backend == "cuda" || (options.backend == "auto" && cuda_available());
   const auto begin = std::chrono::steady_clock::now();
   const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
-  PathResults results = use_cuda ? simulate_cuda(scenario, options.paths, options.seed, options.progress)
-                                 : simulate_cpu(scenario, options.paths, options.seed, threads, options.progress);
-  add_derived_outputs(scenario, results, options.seed, threads);
-  Summary summary = summarize(scenario, results, options.seed, threads);
+  Summary summary;
+  if (use_cuda) {
+    // Simulated and reduced on the device (kernels/); derived outputs, if any, on the host.
+    summary = cuda::run_cuda(scenario, options.paths, options.seed, threads, {}, options.progress);
+  } else {
+    PathResults results = simulate_cpu(scenario, options.paths, options.seed, threads, options.progress);
+    add_derived_outputs(scenario, results, options.seed, threads);
+    summary = summarize(scenario, results, options.seed, threads);
+  }
   summary.backend = use_cuda ? "cuda" : "cpu";
   summary.device = use_cuda ? cuda_device_name()
                             : "CPU, " + std::to_string(threads) + " thread" + (threads == 1 ? "" : "s");

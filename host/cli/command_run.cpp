@@ -1,10 +1,14 @@
 // chokepoint run SCENARIO.json [--paths N] [--seed S] [--backend auto|cpu|cuda] [--threads T]
-//                [--out DIR] [--quiet]
+//                [--out DIR] [--quiet] [--report] [--per-path N]
 #include <cstdio>
 #include <memory>
 
+#include <algorithm>
+
 #include "chokepoint/engine.hpp"
+#include "chokepoint/report.hpp"
 #include "chokepoint/summary_io.hpp"
+#include "chokepoint/trajectory_csv.hpp"
 #include "commands.hpp"
 #include "progress_bar.hpp"
 #include "terminal_table.hpp"
@@ -21,6 +25,8 @@ struct RunArguments {
   int threads = 0;
   std::string out = "out";
   bool quiet = false;
+  bool report = false;             // also write DIR/report.html
+  std::uint64_t per_path = 0;      // also write the first N paths' trajectories to DIR/paths.csv
 };
 
 int execute_run(const RunArguments& arguments) {
@@ -37,6 +43,14 @@ int execute_run(const RunArguments& arguments) {
   if (!arguments.quiet) {
     std::fputs(terminal_table(summary).c_str(), stdout);
     std::printf("wrote %s/summary.json and %s/summary.csv\n", arguments.out.c_str(), arguments.out.c_str());
+  }
+  if (arguments.per_path > 0) {
+    write_trajectory_csv(arguments.out, scenario, arguments.seed, std::min(arguments.per_path, arguments.paths));
+    if (!arguments.quiet) std::printf("wrote %s/paths.csv\n", arguments.out.c_str());
+  }
+  if (arguments.report) {
+    const std::string written = write_report(arguments.out);
+    if (!arguments.quiet) std::printf("wrote %s\n", written.c_str());
   }
   return kExitSuccess;
 }
@@ -56,6 +70,9 @@ Command add_run_command(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   command->add_option("--out", arguments->out, "output directory (default out)");
   command->add_flag("--quiet", arguments->quiet, "no progress bar and no table");
+  command->add_flag("--report", arguments->report, "also write DIR/report.html (see chokepoint report)");
+  command->add_option("--per-path", arguments->per_path,
+                      "also write the first N paths' step-by-step trajectories to DIR/paths.csv");
   return Command{command, [arguments] { return execute_run(*arguments); }};
 }
 

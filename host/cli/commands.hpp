@@ -23,5 +23,6 @@ Command add_validate_command(CLI::App& app);
 Command add_run_command(CLI::App& app);
 Command add_diff_command(CLI::App& app);
 Command add_calibrate_command(CLI::App& app);
+Command add_report_command(CLI::App& app);
 
 }  // namespace chokepoint::cli

@@ -4,12 +4,10 @@
 
 #include <string>
 
+#include "chokepoint/number_format.hpp"  // si_number, quantity_text: one formatting for CLI and report
 #include "chokepoint/summary.hpp"
 
 namespace chokepoint {
-
-// 25.1 M, 61.2 G, 312 k: three significant digits with an SI prefix.
-std::string si_number(double value);
 
 std::string terminal_table(const Summary& summary);
 

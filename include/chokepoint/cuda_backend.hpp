@@ -32,6 +32,8 @@ struct LaunchOptions {
   std::uint64_t device_memory_limit = 0;  // bytes the run may allocate; 0: 90% of the free memory
   bool stage_on_host = false;             // copy results back and reduce column groups, as when
                                           // they do not all fit on the device
+  bool derived_outputs = false;           // simulate_cuda only: compute the derived outputs on
+                                          // the device too (run_cuda always does)
 };
 
 inline constexpr int kDefaultThreadsPerBlock = 128;
@@ -42,10 +44,10 @@ inline constexpr std::uint64_t kDefaultLaunchPaths = std::uint64_t{1} << 22;  //
 
 // Where the time of a run went (milliseconds; kernels timed with CUDA events).
 struct RunTimings {
-  double simulate_ms = 0.0;   // simulation kernels
+  double simulate_ms = 0.0;   // simulation kernels (and derived outputs)
   double reduce_ms = 0.0;     // moments, counts, sorts and order statistics on the device
   double transfer_ms = 0.0;   // copies between host and device (staged runs)
-  double host_ms = 0.0;       // host work: derived outputs, summary assembly
+  double host_ms = 0.0;       // host work: summary assembly (and a host reduction, if needed)
   double total_ms = 0.0;      // the whole call, wall clock
   std::uint64_t launches = 0; // simulation kernel launches
   bool resident = false;      // all per-path results stayed on the device
@@ -59,14 +61,17 @@ struct RunTimings {
 // threshold probabilities equal the CPU backend's exactly (integer counts; a binding stage can
 // differ only where the CPU's candidate values lie within rounding of a tie); means, standard
 // deviations and quantiles agree with the CPU's to ~1e-6 relative (docs/gpu.md says why).
-// Throws ResourceError (exit 3) when there is no device or not enough device or host memory.
-// `host_threads` is used for derived outputs, which are computed on the host.
+// Derived outputs are computed on the device too (the host's formula, products and sums rounded
+// one by one). Throws ResourceError (exit 3) when there is no device or not enough device or
+// host memory. `host_threads` serves the host reduction, used only when not even one column fits
+// on the device.
 Summary run_cuda(const Scenario& scenario, std::uint64_t paths, std::uint64_t seed, int host_threads,
                  const LaunchOptions& options = {}, const std::function<void(double)>& progress = {},
                  RunTimings* timings = nullptr);
 
 // Per-path results copied back to the host (what simulate_cuda of engine.hpp returns), with
-// explicit launch options. The simulated variables only; add_derived_outputs() adds the rest.
+// explicit launch options. The simulated variables only, unless options.derived_outputs; else
+// add_derived_outputs() adds the rest on the host.
 PathResults simulate_cuda(const Scenario& scenario, std::uint64_t paths, std::uint64_t seed,
                           const LaunchOptions& options, const std::function<void(double)>& progress = {},
                           RunTimings* timings = nullptr);
@@ -80,6 +85,9 @@ struct DeviceInfo {
   std::uint64_t l2_bytes = 0;
 };
 DeviceInfo device_info();  // throws ResourceError without a device
+
+// CUB's temporary storage to sort one column of `paths` floats on this device.
+std::uint64_t sort_temp_bytes(std::uint64_t paths);
 
 // ---- device-facing helpers for tests -------------------------------------------------------------
 
@@ -126,12 +134,12 @@ std::vector<DeviceTrace> trace_paths(const Scenario& scenario, std::uint64_t see
 struct MemoryNeeds {
   std::uint64_t paths = 0;
   std::uint64_t value_columns = 0;            // (variable, year) columns reported, derived included
-  std::uint64_t simulated_value_columns = 0;  // those the kernel writes
+  std::uint64_t simulated_value_columns = 0;  // those the kernels write per batch
   std::uint64_t binding_columns = 0;          // (binding code, year) columns
   std::uint64_t sort_temp_bytes = 0;          // CUB's temporary storage to sort one column of `paths`
   std::uint64_t budget_bytes = 0;             // device bytes the run may allocate
   std::uint64_t requested_batch = 0;          // LaunchOptions::batch_paths
-  bool must_stage = false;                    // derived outputs or LaunchOptions::stage_on_host
+  bool must_stage = false;                    // LaunchOptions::stage_on_host, or > 2³² − 1 paths
 };
 
 struct MemoryPlan {

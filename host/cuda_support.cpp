@@ -1,0 +1,254 @@
+// The parts of the CUDA backend that are plain host code: the memory plan, the order statistics
+// that exact quantiles need, and the assembly of a Summary from reduced columns. Built in every
+// configuration, so that the CPU tests cover all of the backend but its kernel launches.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "chokepoint/cuda_backend.hpp"
+#include "statistics.hpp"
+
+namespace chokepoint::cuda {
+
+namespace {
+
+std::uint64_t saturating_multiply(std::uint64_t a, std::uint64_t b) {
+  if (a != 0 && b > std::numeric_limits<std::uint64_t>::max() / a) return std::numeric_limits<std::uint64_t>::max();
+  return a * b;
+}
+
+std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
+  return b > std::numeric_limits<std::uint64_t>::max() - a ? std::numeric_limits<std::uint64_t>::max() : a + b;
+}
+
+std::uint64_t chunks_of(std::uint64_t paths) { return (paths + kReductionChunk - 1) / kReductionChunk; }
+
+// Fixed device allocations besides the per-column ones (the model, counters, CUB's small needs).
+constexpr std::uint64_t kFixedBytes = std::uint64_t{1} << 20;
+
+// Per column: one partial sum per chunk, its sum, mean, squared deviations, order statistics
+// and binding counts.
+std::uint64_t per_column_scratch(std::uint64_t paths, std::uint64_t ranks) {
+  return saturating_add(saturating_multiply(chunks_of(paths), sizeof(double)), 4 * sizeof(double) + ranks * sizeof(float));
+}
+
+std::string mebibytes(std::uint64_t bytes) { return std::to_string((bytes + (1u << 20) - 1) >> 20) + " MiB"; }
+
+// numpy's _lerp, as host/quantiles.cpp writes it: a + (b−a)·t, or b − (b−a)·(1−t) when t ≥ ½.
+double numpy_lerp(double a, double b, double t) {
+  const double difference = b - a;
+  return t >= 0.5 ? b - difference * (1.0 - t) : a + difference * t;
+}
+
+// Mean, sd and se from a column's sum and squared deviations: summarize()'s column_moments.
+void moments_from_sums(double sum, double squared_deviations, std::uint64_t paths, YearStatistics& out) {
+  out.mean = sum / static_cast<double>(paths);
+  out.sd = paths > 1 ? std::sqrt(squared_deviations / static_cast<double>(paths - 1)) : 0.0;
+  out.se = out.sd / std::sqrt(static_cast<double>(paths));
+}
+
+}  // namespace
+
+std::uint64_t reduction_scratch_bytes(std::uint64_t paths, std::uint64_t columns, std::uint64_t sort_temp_bytes,
+                                      std::uint64_t ranks, std::uint64_t thresholds) {
+  // the sort's second buffer and CUB's storage, then what each column needs
+  std::uint64_t bytes = saturating_add(saturating_multiply(paths, sizeof(float)), sort_temp_bytes);
+  bytes = saturating_add(bytes, saturating_multiply(columns, per_column_scratch(paths, ranks)));
+  bytes = saturating_add(bytes, saturating_multiply(thresholds, 2 * sizeof(double)));
+  return saturating_add(bytes, kFixedBytes);
+}
+
+MemoryPlan plan_memory(const MemoryNeeds& needs) {
+  MemoryPlan plan;
+  const std::uint64_t paths = needs.paths;
+  if (paths == 0) return plan;
+  constexpr std::uint64_t kAssumedRanks = 32;  // 2 per quantile level; 16 levels is generous
+  const std::uint64_t all_columns = needs.value_columns + needs.binding_columns;
+  const std::uint64_t resident_bytes = saturating_add(
+      saturating_multiply(paths, needs.value_columns * sizeof(float) + needs.binding_columns),
+      reduction_scratch_bytes(paths, all_columns, needs.sort_temp_bytes, kAssumedRanks, 64));
+  if (!needs.must_stage && resident_bytes <= needs.budget_bytes) {
+    plan.resident = true;
+    plan.batch_paths = std::min(paths, needs.requested_batch > 0 ? needs.requested_batch : kDefaultLaunchPaths);
+    plan.value_columns_per_group = needs.value_columns;
+    plan.binding_columns_per_group = needs.binding_columns;
+    plan.device_bytes = resident_bytes;
+    return plan;
+  }
+
+  // Staged: batches of paths are simulated and copied back, then column groups are uploaded
+  // and reduced. Each phase frees its memory before the next allocates.
+  const std::uint64_t simulated_per_path = needs.simulated_value_columns * sizeof(float) + needs.binding_columns;
+  const std::uint64_t usable = needs.budget_bytes > kFixedBytes ? needs.budget_bytes - kFixedBytes : 0;
+  const std::uint64_t fitting_batch = simulated_per_path > 0 ? usable / simulated_per_path : paths;
+  if (fitting_batch == 0)
+    throw ResourceError("CUDA: not enough device memory for even one path: " + mebibytes(needs.budget_bytes) +
+                        " usable, " + std::to_string(simulated_per_path) + " bytes per path needed");
+  plan.batch_paths = std::min({paths, fitting_batch, needs.requested_batch > 0 ? needs.requested_batch : paths});
+  plan.device_bytes = saturating_add(saturating_multiply(plan.batch_paths, simulated_per_path), kFixedBytes);
+
+  // One value column costs the column, its partial sums and its outputs; the sort's second
+  // buffer and temporary storage are shared by the group.
+  const std::uint64_t shared = reduction_scratch_bytes(paths, 0, needs.sort_temp_bytes, 0, 64);
+  const std::uint64_t per_value_column =
+      saturating_add(saturating_multiply(paths, sizeof(float)), per_column_scratch(paths, kAssumedRanks));
+  const std::uint64_t per_binding_column = saturating_add(paths, 4 * sizeof(double));
+  if (needs.budget_bytes <= shared) {
+    plan.reduce_on_device = false;
+    return plan;
+  }
+  const std::uint64_t value_group = (needs.budget_bytes - shared) / per_value_column;
+  const std::uint64_t binding_group = (needs.budget_bytes - kFixedBytes) / per_binding_column;
+  if (value_group == 0 || binding_group == 0) {
+    plan.reduce_on_device = false;
+    return plan;
+  }
+  plan.value_columns_per_group = std::min(value_group, needs.value_columns);
+  plan.binding_columns_per_group = std::min(binding_group, needs.binding_columns);
+  plan.device_bytes = std::max(plan.device_bytes, saturating_add(shared, saturating_multiply(plan.value_columns_per_group,
+                                                                                              per_value_column)));
+  return plan;
+}
+
+std::vector<std::uint64_t> quantile_ranks(std::uint64_t paths, const std::vector<double>& levels) {
+  std::vector<std::uint64_t> ranks;
+  if (paths == 0) return ranks;
+  for (double q : levels) {
+    const double h = static_cast<double>(paths - 1) * q;
+    const std::uint64_t low = std::min(static_cast<std::uint64_t>(std::floor(h)), paths - 1);
+    ranks.push_back(low);
+    ranks.push_back(std::min(low + 1, paths - 1));
+  }
+  std::sort(ranks.begin(), ranks.end());
+  ranks.erase(std::unique(ranks.begin(), ranks.end()), ranks.end());
+  return ranks;
+}
+
+Summary assemble_summary(const Scenario& scenario, const RunReduction& reduction, std::uint64_t seed) {
+  const Model& model = *scenario.model;
+  const std::vector<int> years = scenario.calendar_years();
+  const std::uint64_t paths = reduction.paths;
+  const std::size_t year_count = years.size();
+  if (reduction.columns.size() != scenario.variables.size() * year_count ||
+      reduction.binding.size() != (1 + scenario.stage_names.size()) * year_count ||
+      reduction.threshold_hits.size() != scenario.thresholds.size())
+    throw std::logic_error("assemble_summary: the reduction does not match the scenario");
+
+  Summary summary;
+  summary.scenario = scenario.name;
+  summary.paths = paths;
+  summary.seed = seed;
+  summary.years = years;
+  summary.quantile_levels = scenario.quantile_levels;
+  summary.notes = scenario.notes;
+
+  for (std::size_t i = 0; i < scenario.thresholds.size(); ++i) {
+    const ThresholdRequest& request = scenario.thresholds[i];
+    const double hits = static_cast<double>(reduction.threshold_hits[i]);
+    ThresholdResult result;
+    result.variable = scenario.variables[request.variable].name;
+    result.year = request.year;
+    result.at_least = request.at_least;
+    result.p = hits / static_cast<double>(paths);
+    result.se = standard_error_from_sums(hits, hits, paths);
+    summary.thresholds.push_back(result);
+  }
+
+  const std::vector<std::uint64_t> ranks = quantile_ranks(paths, scenario.quantile_levels);
+  auto rank_position = [&](std::uint64_t rank) {
+    return static_cast<std::size_t>(std::lower_bound(ranks.begin(), ranks.end(), rank) - ranks.begin());
+  };
+  summary.variables.resize(scenario.variables.size());
+  for (std::size_t v = 0; v < scenario.variables.size(); ++v) {
+    VariableSummary& variable = summary.variables[v];
+    variable.name = scenario.variables[v].name;
+    variable.unit = scenario.variables[v].unit;
+    variable.kind = scenario.variables[v].is_flow ? "flow" : "stock";
+    variable.years.resize(year_count);
+    for (std::size_t y = 0; y < year_count; ++y) {
+      const ColumnReduction& column = reduction.columns[v * year_count + y];
+      YearStatistics& stats = variable.years[y];
+      stats.year = years[y];
+      moments_from_sums(column.sum, column.squared_deviations, paths, stats);
+      stats.quantiles.assign(scenario.quantile_levels.size(), NAN);
+      if (column.order_statistics.size() != ranks.size()) continue;
+      for (std::size_t i = 0; i < scenario.quantile_levels.size(); ++i) {
+        const double h = static_cast<double>(paths - 1) * scenario.quantile_levels[i];
+        const std::uint64_t low = std::min(static_cast<std::uint64_t>(std::floor(h)), paths - 1);
+        const std::uint64_t high = std::min(low + 1, paths - 1);
+        stats.quantiles[i] = numpy_lerp(column.order_statistics[rank_position(low)],
+                                        column.order_statistics[rank_position(high)], h - std::floor(h));
+      }
+    }
+  }
+
+  std::vector<std::string> codes{"demand"};
+  codes.insert(codes.end(), scenario.stage_names.begin(), scenario.stage_names.end());
+  const double n = static_cast<double>(paths);
+  const double per_year = model.steps_per_year;
+  for (std::size_t code = 0; code < codes.size(); ++code) {
+    StageSummary stage;
+    stage.name = codes[code];
+    for (std::size_t y = 0; y < year_count; ++y) {
+      const BindingReduction& counts = reduction.binding[code * year_count + y];
+      StageYear out;
+      out.year = years[y];
+      out.binding_share = static_cast<double>(counts.steps) / (n * per_year);
+      out.binding_share_se =
+          standard_error_from_sums(static_cast<double>(counts.steps), static_cast<double>(counts.squares), paths) /
+          per_year;
+      out.binding_any = static_cast<double>(counts.any) / n;
+      out.binding_any_se =
+          standard_error_from_sums(static_cast<double>(counts.any), static_cast<double>(counts.any), paths);
+      stage.years.push_back(out);
+    }
+    summary.stages.push_back(stage);
+  }
+  return summary;
+}
+
+RunReduction reduce_on_host(const Scenario& scenario, const PathResults& results) {
+  const std::uint64_t paths = results.paths;
+  const int years = results.years;
+  RunReduction reduction;
+  reduction.paths = paths;
+  const std::vector<std::uint64_t> ranks = quantile_ranks(paths, scenario.quantile_levels);
+  std::vector<float> sorted(paths);
+  for (int v = 0; v < results.variables; ++v)
+    for (int y = 0; y < years; ++y) {
+      const float* column = results.column(v, y);
+      ColumnReduction out;
+      for (std::uint64_t p = 0; p < paths; ++p) out.sum += column[p];
+      const double mean = out.sum / static_cast<double>(paths);
+      for (std::uint64_t p = 0; p < paths; ++p) {
+        const double deviation = column[p] - mean;
+        out.squared_deviations += deviation * deviation;
+      }
+      sorted.assign(column, column + paths);
+      std::sort(sorted.begin(), sorted.end());
+      for (std::uint64_t rank : ranks) out.order_statistics.push_back(sorted[rank]);
+      reduction.columns.push_back(std::move(out));
+    }
+  for (int code = 0; code < results.binding_codes; ++code)
+    for (int y = 0; y < years; ++y) {
+      const std::uint8_t* column = results.binding_column(code, y);
+      BindingReduction out;
+      for (std::uint64_t p = 0; p < paths; ++p) {
+        const std::uint64_t count = column[p];
+        out.steps += count;
+        out.squares += count * count;
+        out.any += count > 0;
+      }
+      reduction.binding.push_back(out);
+    }
+  for (const ThresholdRequest& request : scenario.thresholds) {
+    const float* column = results.column(request.variable, request.year - scenario.model->start_year);
+    std::uint64_t hits = 0;
+    for (std::uint64_t p = 0; p < paths; ++p) hits += static_cast<double>(column[p]) >= request.at_least;
+    reduction.threshold_hits.push_back(hits);
+  }
+  return reduction;
+}
+
+}  // namespace chokepoint::cuda

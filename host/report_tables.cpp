@@ -1,0 +1,86 @@
+// The report's plain tables: threshold probabilities and the calibration check.
+#include <cmath>
+
+#include "chokepoint/number_format.hpp"
+#include "html_report.hpp"
+
+namespace chokepoint::report {
+
+namespace {
+
+std::string unit_of(const Summary& summary, const std::string& variable) {
+  const VariableSummary* found = summary.find_variable(variable);
+  return found ? found->unit : "";
+}
+
+double median_of(const Summary& summary, const std::string& variable, int year) {
+  if (const VariableSummary* found = summary.find_variable(variable))
+    for (const YearStatistics& stats : found->years)
+      if (stats.year == year) return quantile_of(summary, stats, 0.5);
+  return std::nan("");
+}
+
+// A probability as a small horizontal bar, so a column of them reads like a chart.
+std::string probability_bar(double p) {
+  const double percent = std::isfinite(p) ? std::fmax(0.0, std::fmin(1.0, p)) * 100.0 : 0.0;
+  char width[32];
+  std::snprintf(width, sizeof width, "%.1f%%", percent);
+  return "<span class=\"bar\"><span style=\"width:" + std::string(width) + "\"></span></span>";
+}
+
+}  // namespace
+
+std::string thresholds_section(const Summary& summary) {
+  if (summary.thresholds.empty()) return "";
+  std::string out = "<section id=\"thresholds\" class=\"panel\">\n<h2>Threshold probabilities</h2>\n";
+  out += "<p class=\"lead\">The chance that a variable reaches a level the scenario asks about, with its Monte Carlo "
+         "standard error.</p>\n";
+  out += "<table class=\"data thresholds\">\n<thead><tr><th>variable</th><th>year</th><th class=\"num\">at least</th>"
+         "<th class=\"num\">median that year</th><th class=\"num\">probability</th><th class=\"num\">MC s.e.</th>"
+         "<th></th></tr></thead>\n<tbody>\n";
+  for (const ThresholdResult& threshold : summary.thresholds) {
+    const std::string unit = unit_of(summary, threshold.variable);
+    out += "<tr class=\"threshold\"><td><code>" + html(threshold.variable) + "</code></td><td>" +
+           std::to_string(threshold.year) + "</td><td class=\"num\">" + html(quantity_text(threshold.at_least, unit)) +
+           "</td><td class=\"num\">" + html(quantity_text(median_of(summary, threshold.variable, threshold.year), unit)) +
+           "</td><td class=\"num strong\">" + percent_text(threshold.p) + "</td><td class=\"num muted\">" +
+           percentage_points_text(threshold.se) + "</td><td>" + probability_bar(threshold.p) + "</td></tr>\n";
+  }
+  return out + "</tbody>\n</table>\n</section>\n";
+}
+
+std::string calibration_section(const CalibrationReport& calibration, const Summary& summary) {
+  std::size_t checked = 0, passed = 0;
+  for (const CalibrationRow& row : calibration.rows) {
+    if (row.skipped) continue;
+    ++checked;
+    if (row.passed) ++passed;
+  }
+  std::string out = "<section id=\"calibration\" class=\"panel\">\n<h2>Calibration</h2>\n";
+  out += "<p class=\"lead\">Does the median reproduce the published figures the scenario was calibrated to? " +
+         std::to_string(passed) + " of " + std::to_string(checked) + " targets met (from <code>calibration.json</code>, " +
+         "written by <code>chokepoint calibrate</code>).</p>\n";
+  out += "<table class=\"data calibration\">\n<thead><tr><th>figure</th><th>variable</th><th>year</th>"
+         "<th class=\"num\">published</th><th class=\"num\">median allowed</th><th class=\"num\">model median</th>"
+         "<th class=\"num\">model 5–95%</th><th>result</th><th>source</th></tr></thead>\n<tbody>\n";
+  for (const CalibrationRow& row : calibration.rows) {
+    const std::string unit = unit_of(summary, row.target.variable);
+    const std::string figure = (row.target.kind == TargetKind::about ? "≈ " : "≥ ") + quantity_text(row.target.value, unit);
+    const std::string result = row.skipped ? "skipped" : row.passed ? "pass" : row.median < row.lowest_allowed ? "miss (low)" : "miss (high)";
+    const std::string result_class = row.skipped ? "skipped" : row.passed ? "pass" : "miss";
+    out += "<tr><td>" + html(row.target.label) + "</td><td><code>" + html(row.target.variable) + "</code></td><td>" +
+           std::to_string(row.target.year) + "</td><td class=\"num\">" + html(figure) + "</td>";
+    if (row.skipped) {
+      out += "<td></td><td></td><td></td>";
+    } else {
+      out += "<td class=\"num\">" + html(quantity_range_text(row.lowest_allowed, row.highest_allowed, unit)) +
+             "</td><td class=\"num strong\">" + html(quantity_text(row.median, unit)) + "</td><td class=\"num\">" +
+             html(quantity_range_text(row.low, row.high, unit)) + "</td>";
+    }
+    out += "<td><span class=\"badge " + result_class + "\">" + result + "</span></td><td class=\"source\">" +
+           html(row.target.source) + "</td></tr>\n";
+  }
+  return out + "</tbody>\n</table>\n</section>\n";
+}
+
+}  // namespace chokepoint::report

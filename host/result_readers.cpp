@@ -1,0 +1,120 @@
+#include "result_readers.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "chokepoint/summary_io.hpp"
+
+namespace chokepoint {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+// Non-finite numbers are written as null (summary_io.cpp); read them back as NaN.
+double number(const Json& value) {
+  return value.is_number() ? value.get<double>() : std::numeric_limits<double>::quiet_NaN();
+}
+
+double number_or_nan(const Json& object, const char* key) {
+  const auto found = object.find(key);
+  return found == object.end() ? std::numeric_limits<double>::quiet_NaN() : number(*found);
+}
+
+Json parse_file(const std::string& file) {
+  std::ifstream in(file);
+  if (!in) throw std::runtime_error(file + ": cannot be opened");
+  try {
+    return Json::parse(in, nullptr, true, true);
+  } catch (const std::exception& error) {
+    throw std::runtime_error(file + ": not valid JSON: " + error.what());
+  }
+}
+
+}  // namespace
+
+PairedDifference read_difference_file(const std::string& file) {
+  const Json root = parse_file(file);
+  try {
+    PairedDifference difference;
+    difference.stress_scenario = root.at("stress").get<std::string>();
+    difference.base_scenario = root.at("base").get<std::string>();
+    difference.paths = root.at("paths").get<std::uint64_t>();
+    difference.seed = root.at("seed").get<std::uint64_t>();
+    difference.years = root.at("years").get<std::vector<int>>();
+    difference.quantile_levels = root.value("quantile_levels", std::vector<double>{});
+    for (const auto& item : root.at("variables").items()) {
+      VariableDifference variable;
+      variable.name = item.key();
+      variable.unit = item.value().value("unit", "");
+      variable.kind = item.value().value("kind", "");
+      for (const Json& year : item.value().at("years")) {
+        DifferenceYear y;
+        y.year = year.at("year").get<int>();
+        y.stress_mean = number_or_nan(year, "stress_mean");
+        y.base_mean = number_or_nan(year, "base_mean");
+        y.mean = number(year.at("mean"));
+        y.sd = number_or_nan(year, "sd");
+        y.se = number(year.at("se"));
+        y.unpaired_se = number_or_nan(year, "unpaired_se");
+        const auto quantiles = year.find("quantiles");
+        for (double level : difference.quantile_levels)
+          y.quantiles.push_back(quantiles == year.end() ? std::numeric_limits<double>::quiet_NaN()
+                                                        : number_or_nan(*quantiles, shortest_decimal(level).c_str()));
+        variable.years.push_back(y);
+      }
+      difference.variables.push_back(variable);
+    }
+    const Json stages = root.value("stages", Json::object());  // a named copy: items() must not outlive it
+    for (const auto& item : stages.items()) {
+      StageDifference stage;
+      stage.name = item.key();
+      for (const Json& year : item.value().at("years"))
+        stage.years.push_back(BindingDifference{year.at("year").get<int>(), number(year.at("binding_share")),
+                                                number(year.at("binding_share_se")), number(year.at("binding_any")),
+                                                number(year.at("binding_any_se"))});
+      difference.stages.push_back(stage);
+    }
+    difference.notes = root.value("notes", std::vector<std::string>{});
+    return difference;
+  } catch (const nlohmann::json::exception& error) {
+    throw std::runtime_error(file + ": not a chokepoint diff.json: " + error.what());
+  }
+}
+
+CalibrationReport read_calibration_file(const std::string& file) {
+  const Json root = parse_file(file);
+  try {
+    CalibrationReport report;
+    report.scenario = root.value("scenario", "");
+    report.paths = root.value("paths", std::uint64_t{0});
+    report.seed = root.value("seed", std::uint64_t{0});
+    for (const Json& item : root.at("targets")) {
+      CalibrationRow row;
+      row.target.variable = item.at("variable").get<std::string>();
+      row.target.year = item.at("year").get<int>();
+      row.target.value = number(item.at("value"));
+      row.target.tolerance = number_or_nan(item, "tolerance");
+      row.target.kind = item.value("kind", "about") == "at_least" ? TargetKind::at_least : TargetKind::about;
+      row.target.label = item.value("label", "");
+      row.target.source = item.value("source", "");
+      const std::string result = item.value("result", "");
+      row.skipped = result == "skipped";
+      row.passed = result == "pass";
+      row.median = number_or_nan(item, "median");
+      row.low = number_or_nan(item, "q0.05");
+      row.high = number_or_nan(item, "q0.95");
+      row.lowest_allowed = number_or_nan(item, "lowest_allowed");
+      row.highest_allowed = number_or_nan(item, "highest_allowed");
+      report.rows.push_back(row);
+    }
+    return report;
+  } catch (const nlohmann::json::exception& error) {
+    throw std::runtime_error(file + ": not a chokepoint calibration.json: " + error.what());
+  }
+}
+
+}  // namespace chokepoint

@@ -1,0 +1,61 @@
+#include "chokepoint/trajectory_csv.hpp"
+
+#include <filesystem>
+
+#include "chokepoint/summary_io.hpp"
+
+namespace chokepoint {
+
+namespace {
+
+// Binding codes (path_state.hpp): 0 is demand, 1 + k is stage k of the scenario.
+std::string binding_name(const Scenario& scenario, int code) {
+  if (code == 0) return "demand";
+  const int stage = code - 1;
+  if (stage >= 0 && stage < static_cast<int>(scenario.stage_names.size())) return scenario.stage_names[stage];
+  return "unknown";
+}
+
+}  // namespace
+
+std::string trajectory_csv_text(const Scenario& scenario, std::uint64_t seed, std::uint64_t paths) {
+  const Model& model = *scenario.model;
+  std::string out =
+      "path,step,year,time,token_demand,throughput,wanted_units,produced_units,deployed_units,inventory_units,"
+      "installed_base,token_capacity,tokens_served,binding\n";
+  const auto field = [&out](double value) {
+    out += ',';
+    out += shortest_decimal(value);
+  };
+  for (std::uint64_t path = 0; path < paths; ++path) {
+    for (const TrajectoryPoint& point : trace_path(scenario, seed, path)) {
+      // Step t covers [start + (t−1)Δ, start + tΔ) (MODEL.md §1).
+      const int year = model.start_year + (point.step - 1) / model.steps_per_year;
+      const double time = model.start_year + static_cast<double>(point.step) / model.steps_per_year;
+      out += std::to_string(path) + ',' + std::to_string(point.step) + ',' + std::to_string(year);
+      field(time);
+      field(point.token_demand);
+      field(point.throughput);
+      field(point.wanted);
+      field(point.produced);
+      field(point.deployed);
+      field(point.inventory);
+      field(point.installed_base);
+      field(point.token_capacity);
+      field(point.served);
+      out += ',' + binding_name(scenario, point.binding) + '\n';
+    }
+  }
+  return out;
+}
+
+void write_trajectory_csv(const std::string& directory, const Scenario& scenario, std::uint64_t seed,
+                          std::uint64_t paths) {
+  std::error_code error;
+  std::filesystem::create_directories(directory, error);
+  if (error) throw ResourceError("cannot create the output directory " + directory + ": " + error.message());
+  write_file_atomically((std::filesystem::path(directory) / "paths.csv").string(),
+                        trajectory_csv_text(scenario, seed, paths));
+}
+
+}  // namespace chokepoint
