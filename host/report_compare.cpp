@@ -17,28 +17,33 @@ std::string signed_quantity(double value, const std::string& unit) {
 std::string signed_points(double difference) {
   char text[32];
   std::snprintf(text, sizeof text, "%+.1f pp", difference * 100.0);
-  return text;
+  const std::string printed = text;
+  return printed == "-0.0 pp" || printed == "+0.0 pp" ? "0.0 pp" : printed;
 }
 
 // A change smaller than two standard errors may be noise: the page greys it out.
 bool clear_of_noise(double mean, double se) { return std::isfinite(se) && std::fabs(mean) > 2.0 * se; }
 
-std::string change_cell(const DifferenceYear& year, const std::string& unit, bool paired) {
+// Cells stay narrow enough for a dozen years side by side: counts drop their unit word (the row
+// names it), and the unpaired standard error moves to the hover text.
+std::string change_cell(const DifferenceYear& year, const std::string& full_unit, bool paired) {
+  const std::string unit = unit_in_cells(full_unit);
   std::string relative;
   if (std::isfinite(year.base_mean) && year.base_mean != 0.0) {
     char text[32];
-    std::snprintf(text, sizeof text, " (%+.1f%%)", 100.0 * year.mean / std::fabs(year.base_mean));
+    std::snprintf(text, sizeof text, "%+.1f%%", 100.0 * year.mean / std::fabs(year.base_mean));
     relative = text;
   }
-  std::string se_text = "± " + quantity_text(year.se, unit);
-  if (paired && std::isfinite(year.unpaired_se)) se_text += " <span class=\"unpaired\">[" + html(quantity_text(year.unpaired_se, unit)) + "]</span>";
-  const std::string title = std::to_string(year.year) + ": stress mean " + quantity_text(year.stress_mean, unit) +
-                            ", base mean " + quantity_text(year.base_mean, unit) + ", change " +
-                            signed_quantity(year.mean, unit) + " ± " + quantity_text(year.se, unit) +
-                            (paired ? " (paired s.e.; unpaired " + quantity_text(year.unpaired_se, unit) + ")" : " (unpaired s.e.)");
+  const std::string se_text = "± " + quantity_text(year.se, unit);
+  const std::string title = std::to_string(year.year) + ": stress mean " + quantity_text(year.stress_mean, full_unit) +
+                            ", base mean " + quantity_text(year.base_mean, full_unit) + ", change " +
+                            signed_quantity(year.mean, full_unit) + " ± " + quantity_text(year.se, full_unit) +
+                            (paired ? " (paired s.e.; two independent runs would give ± " +
+                                          quantity_text(year.unpaired_se, full_unit) + ")"
+                                    : " (unpaired s.e.)");
   return std::string("<td class=\"num change") + (clear_of_noise(year.mean, year.se) ? "" : " noise") + "\" title=\"" +
          html(title) + "\"><span class=\"value\">" + html(signed_quantity(year.mean, unit)) +
-         "<small>" + html(relative) + "</small></span><span class=\"se\">" + se_text + "</span></td>";
+         "</span><span class=\"relative\">" + html(relative) + "</span><span class=\"se\">" + html(se_text) + "</span></td>";
 }
 
 std::string difference_table(const PairedDifference& difference, const std::vector<const VariableDifference*>& rows,
@@ -111,7 +116,7 @@ std::string compare_section(const ReportInputs& inputs) {
          html(inputs.directory) + " − " + html(inputs.baseline_directory) + "): " + html(inputs.difference_source) + ".";
   if (paired)
     out += " Both runs share their random numbers path by path (common random numbers), so the standard errors shown "
-           "are of the paired difference; the unpaired ones, in brackets, are what two independent runs would give.";
+           "are of the paired difference; hover a cell to compare with what two independent runs would give.";
   else
     out += " <b>These standard errors are unpaired</b>: the noise of the two runs adds up instead of cancelling.";
   out += " Changes within two standard errors are greyed out.</p>\n";

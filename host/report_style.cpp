@@ -89,6 +89,8 @@ table.thresholds .bar span { display: block; height: 100%; background: var(--fan
 .badge.miss { background: #fde7e4; color: #a3271a; }
 .badge.skipped { background: #eef0f2; color: var(--muted); }
 td.source { color: var(--muted); font-size: 12px; max-width: 320px; }
+table.calibration small.unit { display: block; color: var(--faint); font-size: 11px; }
+table.calibration td.num { white-space: nowrap; }
 
 .fan-legend { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 16px; font-size: 12px; color: var(--muted);
               margin: 4px 0; }
@@ -127,10 +129,11 @@ svg .median-point.stress { fill: var(--stress); }
 svg .hover-column { fill: transparent; }
 svg .hover-column:hover { fill: rgba(18, 57, 95, 0.06); }
 
-table.differences td.change .value { display: block; font-weight: 600; }
-table.differences td.change .value small { font-weight: 400; color: var(--muted); margin-left: 3px; }
-table.differences td.change .se { display: block; font-size: 11px; color: var(--faint); }
-table.differences td.change .unpaired { color: #b3bcc6; }
+table.differences td.change { white-space: nowrap; padding: 5px 8px; }
+table.differences td.change span { display: block; }
+table.differences td.change .value { font-weight: 600; }
+table.differences td.change .relative { font-size: 11px; color: var(--muted); }
+table.differences td.change .se { font-size: 11px; color: var(--faint); }
 table.differences td.noise { color: #a7b0ba; }
 table.differences td.noise .value { font-weight: 400; }
 table.binding-changes td.up { color: #b0321f; }

@@ -64,11 +64,12 @@ std::string calibration_section(const CalibrationReport& calibration, const Summ
          "<th class=\"num\">published</th><th class=\"num\">median allowed</th><th class=\"num\">model median</th>"
          "<th class=\"num\">model 5–95%</th><th>result</th><th>source</th></tr></thead>\n<tbody>\n";
   for (const CalibrationRow& row : calibration.rows) {
-    const std::string unit = unit_of(summary, row.target.variable);
+    const std::string full_unit = unit_of(summary, row.target.variable);
+    const std::string unit = unit_in_cells(full_unit);  // other units print once, under the variable
     const std::string figure = (row.target.kind == TargetKind::about ? "≈ " : "≥ ") + quantity_text(row.target.value, unit);
     const std::string result = row.skipped ? "skipped" : row.passed ? "pass" : row.median < row.lowest_allowed ? "miss (low)" : "miss (high)";
     const std::string result_class = row.skipped ? "skipped" : row.passed ? "pass" : "miss";
-    out += "<tr><td>" + html(row.target.label) + "</td><td><code>" + html(row.target.variable) + "</code></td><td>" +
+    out += "<tr><td>" + html(row.target.label) + "</td><td><code>" + html(row.target.variable) + "</code><small class=\"unit\">" + html(full_unit) + "</small></td><td>" +
            std::to_string(row.target.year) + "</td><td class=\"num\">" + html(figure) + "</td>";
     if (row.skipped) {
       out += "<td></td><td></td><td></td>";

@@ -98,9 +98,13 @@ Scale Scale::logarithmic(double domain_low, double domain_high, double range_low
       }
     return ticks;
   };
-  if (decades < 3.2) {
+  // Five to eight labels read well on a chart's height: 1-2-5 steps over up to two decades, 1-3
+  // over up to three and a half, powers of ten beyond.
+  if (decades < 2.2) {
     scale.ticks_ = mantissa_ticks({1.0, 2.0, 5.0});
     if (scale.ticks_.size() < 2) scale.ticks_ = mantissa_ticks({1, 2, 3, 4, 5, 6, 7, 8, 9});
+  } else if (decades < 3.5) {
+    scale.ticks_ = mantissa_ticks({1.0, 3.0});
   } else {
     // Every power of ten up to six decades; beyond, every second or third, so labels never crowd.
     const int every = decades <= 6.5 ? 1 : decades <= 12.5 ? 2 : 3;

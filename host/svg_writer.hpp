@@ -25,8 +25,8 @@ class Scale {
   // `tick_count` of them. An empty domain (low == high) is widened around its value.
   static Scale linear(double domain_low, double domain_high, double range_low, double range_high, int tick_count = 5);
   // A log scale over [domain_low, domain_high], both > 0 (a non-positive low is replaced by
-  // high / 1000). Ticks at powers of ten, with 2 and 5 between them when the domain spans less
-  // than about three decades, every second or third power when it spans many.
+  // high / 1000). Ticks at powers of ten: with 2 and 5 between them over about two decades, with
+  // 3 over up to three and a half, every second or third power when the domain spans many.
   static Scale logarithmic(double domain_low, double domain_high, double range_low, double range_high);
 
   double operator()(double value) const;

@@ -12,9 +12,12 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" -j"$(nproc)" --target chokepoint
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-"$build/chokepoint" run scenarios/baseline.json --backend cpu --out "$out/baseline" --report --quiet "$@"
+# Run from the temporary directory, so the page names the run directory as a reader's would: out/baseline.
+root=$PWD
+chokepoint=$(cd "$build" && pwd)/chokepoint
+(cd "$out" && "$chokepoint" run "$root/scenarios/baseline.json" --backend cpu --out out/baseline --report --quiet "$@")
 mkdir -p docs/img
 "$chromium" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
   --disable-component-update --disable-sync --user-data-dir="$out/profile" --hide-scrollbars \
-  --window-size=1400,2000 --screenshot="$PWD/docs/img/report.png" "file://$out/baseline/report.html" 2>/dev/null
+  --window-size=1400,2000 --screenshot="$PWD/docs/img/report.png" "file://$out/out/baseline/report.html" 2>/dev/null
 echo "wrote docs/img/report.png"

@@ -141,7 +141,7 @@ TEST(BadInputFiles, NotPositiveSemiDefiniteNamesTheFactors) {
 }
 
 TEST(BadInputCli, RunOnBadScenarioExitsTwoAndWritesNothing) {
-  const fs::path out = fs::path(::testing::TempDir()) / "chokepoint_bad_input_run";
+  const fs::path out = chokepoint::testing::unique_test_directory("chokepoint_bad_input_run");
   fs::remove_all(out);
   const CommandResult result =
       run_cli("run " + quoted(bad_file("negative_capacity.json")) + " --paths 10 --out " + quoted(out.string()));

@@ -84,7 +84,7 @@ TEST(Calibration, AboutAndAtLeastBands) {
 class CalibrateCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    directory_ = fs::path(::testing::TempDir()) / "chokepoint_calibrate_cli";
+    directory_ = chokepoint::testing::unique_test_directory("chokepoint_calibrate_cli");
     fs::remove_all(directory_);
     fs::create_directories(directory_);
   }

@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 class Extends : public ::testing::Test {
  protected:
   void SetUp() override {
-    directory_ = fs::path(::testing::TempDir()) / "chokepoint_extends";
+    directory_ = chokepoint::testing::unique_test_directory("chokepoint_extends");
     fs::remove_all(directory_);
     fs::create_directories(directory_);
     // The parent: a valid scenario with an optional key (stages.cowos.yield) to delete.

@@ -202,7 +202,7 @@ TEST(GpuHostSide, WithoutADeviceEveryEntryPointIsAResourceError) {
 
 TEST(GpuHostSide, CliBackendCudaWithoutADeviceExitsWithThree) {
   if (cuda_available()) GTEST_SKIP() << "a CUDA device is present";
-  const std::string out = (std::filesystem::temp_directory_path() / "chokepoint_gpu_no_device").string();
+  const std::string out = testing::unique_test_directory("chokepoint_gpu_no_device");
   const testing::CommandResult result = testing::run_cli("run " + testing::source_path("tests/scenarios/small.json") +
                                                          " --paths 10 --backend cuda --quiet --out " + out);
   EXPECT_EQ(result.exit_code, 3) << result.output;

@@ -2,6 +2,7 @@
 // and the terminal table: structure a reader and a script can rely on, read from real runs of
 // tests/scenarios/small.json and a stress of it.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -40,7 +41,9 @@ class ReportTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    directory_ = fs::path(::testing::TempDir()) / (std::string("chokepoint_report_") + info->name());
+    // The process id keeps two test runs at once (two build directories) out of each other's files.
+    directory_ = fs::path(::testing::TempDir()) /
+                 (std::string("chokepoint_report_") + info->name() + "_" + std::to_string(::getpid()));
     fs::remove_all(directory_);
     fs::create_directories(directory_);
   }
@@ -179,6 +182,7 @@ TEST_F(ReportTest, CalibrationSectionWhenCalibrationJsonExists) {
   EXPECT_NE(page.find("1 of 2 targets met"), std::string::npos);
   EXPECT_NE(page.find("accelerators shipped &lt;2026&gt;"), std::string::npos);
   EXPECT_NE(page.find("≥ 60.0 GW"), std::string::npos) << "targets print in the variable's unit";
+  EXPECT_NE(page.find("≈ 3.50 M<"), std::string::npos) << "counts print without their unit word, given once under the variable";
   EXPECT_NE(page.find("class=\"badge miss\""), std::string::npos);
   EXPECT_NE(page.find("class=\"badge skipped\""), std::string::npos);
 }

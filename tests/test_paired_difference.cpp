@@ -101,7 +101,7 @@ TEST(PairedDifference, DifferentYearsAreRefused) {
 class DiffCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    directory_ = fs::path(::testing::TempDir()) / "chokepoint_diff_cli";
+    directory_ = chokepoint::testing::unique_test_directory("chokepoint_diff_cli");
     fs::remove_all(directory_);
     fs::create_directories(directory_);
     std::ofstream(directory_ / "base.json") << scenario_with("");

@@ -3,6 +3,7 @@
 // must hold one fan chart per variable and the stage × year bottleneck map, with no script error.
 // Without Chromium the tests skip and say how to install it; they never pass without rendering.
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -59,7 +60,9 @@ class BrowserTest : public ::testing::Test {
       GTEST_SKIP() << "Chromium is not installed, so the report was not rendered in a browser. Install it with "
                       "scripts/install-deps.sh --browser (Debian package `chromium`), or point CHOKEPOINT_CHROMIUM at one.";
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    directory_ = fs::path(::testing::TempDir()) / (std::string("chokepoint_browser_") + info->name());
+    // The process id keeps two test runs at once (two build directories) out of each other's files.
+    directory_ = fs::path(::testing::TempDir()) /
+                 (std::string("chokepoint_browser_") + info->name() + "_" + std::to_string(::getpid()));
     fs::remove_all(directory_);
     fs::create_directories(directory_);
   }

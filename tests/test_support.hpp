@@ -1,7 +1,9 @@
 // Helpers shared by the tests: scenario text builders and running the CLI.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <string>
@@ -11,6 +13,14 @@
 namespace chokepoint::testing {
 
 inline std::string source_path(const std::string& relative) { return std::string(CHOKEPOINT_SOURCE_DIR) + "/" + relative; }
+
+// A scratch directory of this test alone: ctest runs tests as separate processes in parallel,
+// so a fixed name would let two tests overwrite each other's files.
+inline std::string unique_test_directory(const std::string& prefix) {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  return ::testing::TempDir() + prefix + "_" + info->test_suite_name() + "_" + info->name() + "_" +
+         std::to_string(::getpid());
+}
 
 struct CommandResult {
   int exit_code = -1;

@@ -94,6 +94,11 @@ TEST(LogScale, AddsTwoAndFiveWithinFewDecades) {
   EXPECT_EQ(scale.ticks(), (std::vector<double>{1e6, 2e6, 5e6, 1e7, 2e7}));
 }
 
+TEST(LogScale, UsesOneAndThreeOverAboutThreeDecades) {
+  const svg::Scale scale = svg::Scale::logarithmic(15e3, 5e6, 100.0, 0.0);
+  EXPECT_EQ(scale.ticks(), (std::vector<double>{3e4, 1e5, 3e5, 1e6, 3e6}));
+}
+
 TEST(LogScale, ThinsTicksOverVeryManyDecades) {
   const svg::Scale scale = svg::Scale::logarithmic(1.0, 1e12, 100.0, 0.0);
   EXPECT_EQ(scale.ticks(), (std::vector<double>{1, 1e2, 1e4, 1e6, 1e8, 1e10, 1e12}));
