@@ -15,7 +15,7 @@
 
 #include "chokepoint/engine.hpp"
 #include "chokepoint/random_streams.hpp"
-#include "simd_pack.hpp"
+#include "simulate/simd_pack.hpp"
 
 using namespace chokepoint;
 // CPU time of the whole process: with one thread it is the time the work itself took, even on a

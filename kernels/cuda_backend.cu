@@ -157,7 +157,7 @@ struct DerivedTables {
   int output_count = 0;
 };
 
-// add_derived_outputs() of host/derived_outputs.cpp on the device, for the paths of a launch,
+// add_derived_outputs() of host/reduce/derived_outputs.cpp on the device, for the paths of a launch,
 // reading the simulated columns it has just written: value = constant + Σ coefficient · column,
 // with the path's own parameter draws. The products and sums are rounded one by one
 // (__dmul_rn, __dadd_rn: never fused), as the host evaluates them.

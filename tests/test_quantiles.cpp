@@ -6,7 +6,7 @@
 #include <random>
 #include <vector>
 
-#include "quantiles.hpp"
+#include "reduce/quantiles.hpp"
 
 namespace chokepoint {
 namespace {

@@ -1,12 +1,12 @@
-// The report's SVG writer (host/svg_writer.hpp) and fan chart (host/fan_chart.hpp): escaping,
+// The report's SVG writer (host/report/svg_writer.hpp) and fan chart (host/report/fan_chart.hpp): escaping,
 // scales and ticks, and the edge cases a run can produce (no years, one year, all zeros).
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <string>
 
-#include "fan_chart.hpp"
-#include "svg_writer.hpp"
+#include "report/fan_chart.hpp"
+#include "report/svg_writer.hpp"
 
 namespace chokepoint {
 namespace {

@@ -2,10 +2,10 @@
 // reduced on the device, how it plans its memory, and small device-facing helpers that the
 // tests and the benchmark call (Philox against cuRAND, per-path traces in double).
 //
-// Every function here exists in every build. Without CUDA (host/no_cuda_backend.cpp) the
+// Every function here exists in every build. Without CUDA (host/simulate/no_cuda_backend.cpp) the
 // device entry points throw ResourceError (exit 3), as they do when a CUDA build finds no
 // device; the host-side pieces (memory plan, order-statistic ranks, summary assembly, the
-// host reference reduction) are plain C++ in host/cuda_support.cpp and tested on the CPU.
+// host reference reduction) are plain C++ in host/simulate/cuda_support.cpp and tested on the CPU.
 #pragma once
 
 #include <cstdint>

@@ -2,7 +2,7 @@
 //
 // The step is written once, as a template over its number type `Real`: `double` for one path
 // (the GPU's thread, the reference), or a SIMD pack of several paths on the CPU
-// (host/simd_pack.hpp gives the same functions for packs). Where paths may take different
+// (host/simulate/simd_pack.hpp gives the same functions for packs). Where paths may take different
 // branches, the step uses select() rather than `if`, so every lane follows its own path.
 #pragma once
 

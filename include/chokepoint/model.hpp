@@ -1,5 +1,5 @@
 // The compiled model: a scenario reduced to flat, trivially copyable tables that the per-path
-// step reads on the host and on the device alike. Built by host/compile_model.cpp.
+// step reads on the host and on the device alike. Built by host/scenario/compile_scenario.cpp.
 #pragma once
 
 #include <cstdint>

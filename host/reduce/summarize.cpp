@@ -6,8 +6,8 @@
 #include <cmath>
 
 #include "chokepoint/engine.hpp"
-#include "quantiles.hpp"
-#include "statistics.hpp"
+#include "reduce/quantiles.hpp"
+#include "reduce/statistics.hpp"
 
 namespace chokepoint {
 

@@ -1,6 +1,6 @@
 // The report's look, in one stylesheet inlined into the page. Charts are styled by class here, so
 // the SVG the C++ writes carries structure only.
-#include "html_report.hpp"
+#include "report/html_report.hpp"
 
 namespace chokepoint::report {
 

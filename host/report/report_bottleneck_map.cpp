@@ -7,7 +7,7 @@
 #include <cstdio>
 
 #include "chokepoint/number_format.hpp"
-#include "html_report.hpp"
+#include "report/html_report.hpp"
 
 namespace chokepoint::report {
 

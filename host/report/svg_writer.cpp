@@ -1,4 +1,4 @@
-#include "svg_writer.hpp"
+#include "report/svg_writer.hpp"
 
 #include <algorithm>
 #include <cmath>

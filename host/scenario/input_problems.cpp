@@ -1,4 +1,4 @@
-#include "input_problems.hpp"
+#include "scenario/input_problems.hpp"
 
 #include <algorithm>
 

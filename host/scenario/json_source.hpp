@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "input_problems.hpp"
+#include "scenario/input_problems.hpp"
 
 namespace chokepoint {
 

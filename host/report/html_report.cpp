@@ -1,6 +1,6 @@
 // The HTML report's page: the header naming the run, then the sections of html_report.hpp in
 // reading order. One file, inline CSS and SVG, no script.
-#include "html_report.hpp"
+#include "report/html_report.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -5,7 +5,7 @@
 #include <cstdint>
 
 #include "chokepoint/philox.hpp"
-#include "simd_pack.hpp"
+#include "simulate/simd_pack.hpp"
 
 namespace chokepoint::simd {
 

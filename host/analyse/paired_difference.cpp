@@ -11,8 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "chokepoint/summary_io.hpp"
-#include "quantiles.hpp"
-#include "statistics.hpp"
+#include "reduce/quantiles.hpp"
+#include "reduce/statistics.hpp"
 
 namespace chokepoint {
 

@@ -6,8 +6,8 @@
 #include <filesystem>
 
 #include "chokepoint/summary_io.hpp"
-#include "input_problems.hpp"
-#include "json_source.hpp"
+#include "scenario/input_problems.hpp"
+#include "scenario/json_source.hpp"
 
 namespace chokepoint {
 

@@ -4,8 +4,8 @@
 #include <map>
 #include <set>
 
-#include "html_report.hpp"
-#include "svg_writer.hpp"
+#include "report/html_report.hpp"
+#include "report/svg_writer.hpp"
 
 namespace chokepoint::report {
 

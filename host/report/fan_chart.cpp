@@ -1,11 +1,11 @@
-#include "fan_chart.hpp"
+#include "report/fan_chart.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
 #include "chokepoint/number_format.hpp"
-#include "svg_writer.hpp"
+#include "report/svg_writer.hpp"
 
 namespace chokepoint {
 

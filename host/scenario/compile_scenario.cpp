@@ -7,9 +7,9 @@
 #include "chokepoint/engine.hpp"
 #include "chokepoint/random_streams.hpp"
 #include "chokepoint/year_record.hpp"
-#include "correlation.hpp"
-#include "json_source.hpp"
-#include "value_reader.hpp"
+#include "scenario/correlation.hpp"
+#include "scenario/json_source.hpp"
+#include "scenario/value_reader.hpp"
 
 namespace chokepoint {
 

@@ -1,4 +1,4 @@
-#include "json_source.hpp"
+#include "scenario/json_source.hpp"
 
 #include <algorithm>
 #include <filesystem>

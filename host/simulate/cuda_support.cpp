@@ -7,7 +7,7 @@
 #include <string>
 
 #include "chokepoint/cuda_backend.hpp"
-#include "statistics.hpp"
+#include "reduce/statistics.hpp"
 
 namespace chokepoint::cuda {
 
@@ -35,7 +35,7 @@ std::uint64_t per_column_scratch(std::uint64_t paths, std::uint64_t ranks) {
 
 std::string mebibytes(std::uint64_t bytes) { return std::to_string((bytes + (1u << 20) - 1) >> 20) + " MiB"; }
 
-// numpy's _lerp, as host/quantiles.cpp writes it: a + (b−a)·t, or b − (b−a)·(1−t) when t ≥ ½.
+// numpy's _lerp, as host/reduce/quantiles.cpp writes it: a + (b−a)·t, or b − (b−a)·(1−t) when t ≥ ½.
 double numpy_lerp(double a, double b, double t) {
   const double difference = b - a;
   return t >= 0.5 ? b - difference * (1.0 - t) : a + difference * t;

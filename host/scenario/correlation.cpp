@@ -1,4 +1,4 @@
-#include "correlation.hpp"
+#include "scenario/correlation.hpp"
 
 #include <algorithm>
 #include <cmath>

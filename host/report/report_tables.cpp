@@ -2,7 +2,7 @@
 #include <cmath>
 
 #include "chokepoint/number_format.hpp"
-#include "html_report.hpp"
+#include "report/html_report.hpp"
 
 namespace chokepoint::report {
 

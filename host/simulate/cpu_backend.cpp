@@ -11,8 +11,8 @@
 #include "chokepoint/engine.hpp"
 #include "chokepoint/path_step.hpp"
 #include "chokepoint/year_record.hpp"
-#include "simd_pack.hpp"
-#include "simd_philox.hpp"
+#include "simulate/simd_pack.hpp"
+#include "simulate/simd_philox.hpp"
 
 namespace chokepoint {
 

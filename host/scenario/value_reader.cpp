@@ -1,4 +1,4 @@
-#include "value_reader.hpp"
+#include "scenario/value_reader.hpp"
 
 #include <cmath>
 #include <sstream>

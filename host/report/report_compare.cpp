@@ -3,8 +3,8 @@
 #include <cmath>
 
 #include "chokepoint/number_format.hpp"
-#include "fan_chart.hpp"
-#include "html_report.hpp"
+#include "report/fan_chart.hpp"
+#include "report/html_report.hpp"
 
 namespace chokepoint::report {
 

@@ -1,4 +1,4 @@
-#include "result_readers.hpp"
+#include "output/result_readers.hpp"
 
 #include <cmath>
 #include <fstream>

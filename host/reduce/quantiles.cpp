@@ -1,4 +1,4 @@
-#include "quantiles.hpp"
+#include "reduce/quantiles.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "chokepoint/model.hpp"
-#include "input_problems.hpp"
+#include "scenario/input_problems.hpp"
 
 namespace chokepoint {
 

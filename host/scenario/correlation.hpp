@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "input_problems.hpp"
+#include "scenario/input_problems.hpp"
 
 namespace chokepoint {
 

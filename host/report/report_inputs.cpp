@@ -6,7 +6,7 @@
 #include "chokepoint/engine.hpp"
 #include "chokepoint/report.hpp"
 #include "chokepoint/summary_io.hpp"
-#include "result_readers.hpp"
+#include "output/result_readers.hpp"
 
 namespace chokepoint {
 
