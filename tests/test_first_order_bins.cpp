@@ -131,6 +131,32 @@ TEST(FirstOrderBins, AnInputThatDoesNotMatterScoresNearZero) {
   EXPECT_LT(bins.estimate(1).standard_error, 0.001);
 }
 
+TEST(FirstOrderBins, DiscreteInputsUseTheirValuesAsBins) {
+  // Y = N + ε with N ~ Binomial(3, 0.3) (an event's firings) and ε ~ U(0, 1): E[Y | N] = N + ½, so
+  // S_N = Var(N) / (Var(N) + 1/12) = 0.63 / 0.71333, with no binning bias (one bin per value),
+  // and the uniform noise input scores 0.
+  FirstOrderBins bins(2, 4);
+  for (std::uint64_t p = 0; p < 200'000; ++p) {
+    int firings = 0;
+    for (int trial = 0; trial < 3; ++trial) firings += input_uniform(16, 2 + trial, p) < 0.3;
+    const double noise = input_uniform(16, 0, p);
+    const int bin_of_input[2] = {firings, bins.bin_of(noise)};
+    bins.add_binned(bin_of_input, firings + noise);
+  }
+  const FirstOrderEstimate firings = bins.estimate(0), noise = bins.estimate(1);
+  EXPECT_NEAR(firings.index, 0.63 / (0.63 + 1.0 / 12.0), 4 * firings.standard_error);
+  EXPECT_NEAR(noise.index, (1.0 / 12.0) * (1.0 - 1.0 / 16.0) / (0.63 + 1.0 / 12.0), 4 * noise.standard_error);
+  const std::vector<double> means = bins.bin_means(0);
+  for (int n = 0; n < 4; ++n) EXPECT_NEAR(means[n], n + 0.5, 0.01) << n << " firings";
+  // A bin index outside [0, bins) lands in the nearer end bin.
+  FirstOrderBins clamped(1, 4);
+  const int too_high[1] = {7}, too_low[1] = {-2};
+  clamped.add_binned(too_high, 1.0);
+  clamped.add_binned(too_low, 0.0);
+  EXPECT_EQ(clamped.bin_means(0)[3], 1.0);
+  EXPECT_EQ(clamped.bin_means(0)[0], 0.0);
+}
+
 TEST(FirstOrderBins, ShardsMergedInAnyOrderGiveBitIdenticalIndices) {
   const testing::Ishigami model;
   const FirstOrderBins whole = accumulate(model, 16, 30'000, 15);

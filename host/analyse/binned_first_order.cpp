@@ -25,9 +25,18 @@ int FirstOrderBins::bin_of(double uniform) const {
 }
 
 void FirstOrderBins::add(const double* uniforms, double y) {
+  add_to_cells([&](int i) { return bin_of(uniforms[i]); }, y);
+}
+
+void FirstOrderBins::add_binned(const int* bin_of_input, double y) {
+  add_to_cells([&](int i) { return std::clamp(bin_of_input[i], 0, bins_ - 1); }, y);
+}
+
+template <class BinOf>
+void FirstOrderBins::add_to_cells(BinOf bin_of_input, double y) {
   const double y_squared = y * y;
   for (int i = 0; i < inputs_; ++i) {
-    const std::size_t c = cell(i, bin_of(uniforms[i]));
+    const std::size_t c = cell(i, bin_of_input(i));
     ++count_[c];
     sum_[c].add(y);
     sum_squares_[c].add(y_squared);

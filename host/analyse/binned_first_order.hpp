@@ -40,6 +40,10 @@ class FirstOrderBins {
   // One path: its inputs' copula uniforms uniforms[0..inputs) and its output y. A uniform at or
   // outside the ends of (0, 1) falls in the end bin; a NaN uniform in bin 0.
   void add(const double* uniforms, double y);
+  // The same with each input's bin given, for discrete inputs such as an event's firing count
+  // (bin = min(count, bins − 1)); the estimator is unchanged, the bins simply hold unequal shares.
+  // A bin outside [0, bins) is clamped to the nearer end.
+  void add_binned(const int* bin_of_input, double y);
   // Throws std::invalid_argument unless both have the same inputs and bins.
   void merge(const FirstOrderBins& other);
 
@@ -59,6 +63,8 @@ class FirstOrderBins {
   bool operator==(const FirstOrderBins& other) const;
 
  private:
+  template <class BinOf>
+  void add_to_cells(BinOf bin_of_input, double y);
   std::size_t cell(int input, int bin) const { return static_cast<std::size_t>(input) * bins_ + bin; }
 
   int inputs_;
