@@ -1,0 +1,143 @@
+// Cost of the sensitivity accumulators per path, to size their join with the engine
+// (docs/sensitivity.md, "Joining the engine"). CPU seconds of the process, so a busy machine
+// does not distort the per-core figures.
+//
+//   sensitivity_bench [PATHS] [INPUTS] [OUTPUTS] [BINS]      defaults 200000 15 420 20
+//
+// Measures: ExactSum::add; FirstOrderBins::add (exact sums, one accumulator per output); the
+// proposed integer layout — per input and bin, one row of all outputs' int64 sums of q and q²,
+// q = y quantised to 20 bits of the column's range — which a path updates with one contiguous,
+// vectorisable row add per input; and PickFreezeSums::add plus estimate for Ishigami at 10⁶
+// evaluations.
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <vector>
+
+#include "analyse/binned_first_order.hpp"
+#include "analyse/exact_sum.hpp"
+#include "analyse/pick_freeze_sobol.hpp"
+#include "chokepoint/philox.hpp"
+#include "chokepoint/random_streams.hpp"
+
+namespace {
+
+double cpu_seconds() {
+  timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+
+double uniform(std::uint32_t stream, std::uint64_t index) {
+  const chokepoint::PhiloxCounter w =
+      chokepoint::philox4x32_10(chokepoint::stream_block(stream, index, 0), chokepoint::seed_key(1));
+  return chokepoint::open_uniform(w.word[0]);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::uint64_t paths = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 200000;
+  const int inputs = argc > 2 ? std::atoi(argv[2]) : 15;
+  const int outputs = argc > 3 ? std::atoi(argv[3]) : 420;
+  const int bins = argc > 4 ? std::atoi(argv[4]) : 20;
+  std::printf("sensitivity_bench: %llu paths, %d inputs, %d outputs, %d bins\n", static_cast<unsigned long long>(paths),
+              inputs, outputs, bins);
+
+  // Inputs and outputs drawn up front, so that only the accumulation is timed.
+  const std::uint64_t drawn = 4096;
+  std::vector<double> u(drawn * inputs), y(drawn * outputs);
+  for (std::uint64_t p = 0; p < drawn; ++p) {
+    for (int i = 0; i < inputs; ++i) u[p * inputs + i] = uniform(static_cast<std::uint32_t>(i), p);
+    for (int o = 0; o < outputs; ++o) y[p * outputs + o] = 1e6 * (1.0 + u[p * inputs + o % inputs]) * (1 + o);
+  }
+
+  {
+    chokepoint::ExactSum sum;
+    double plain = 0.0;
+    const double t0 = cpu_seconds();
+    for (std::uint64_t k = 0; k < paths * 20; ++k) sum.add(y[k % y.size()]);
+    const double t1 = cpu_seconds();
+    for (std::uint64_t k = 0; k < paths * 20; ++k) plain += y[k % y.size()];
+    const double t2 = cpu_seconds();
+    std::printf("ExactSum::add                         %8.2f ns per value (plain double += %.2f ns; sums %.6g %.6g)\n",
+                (t1 - t0) * 1e9 / (static_cast<double>(paths) * 20.0), (t2 - t1) * 1e9 / (static_cast<double>(paths) * 20.0), sum.value(), plain);
+  }
+  {
+    const int measured_outputs = outputs < 8 ? outputs : 8;  // enough to time; scaled per output
+    std::vector<chokepoint::FirstOrderBins> accumulators(measured_outputs, chokepoint::FirstOrderBins(inputs, bins));
+    const std::uint64_t n = paths / 10;
+    const double t0 = cpu_seconds();
+    for (std::uint64_t p = 0; p < n; ++p)
+      for (int o = 0; o < measured_outputs; ++o)
+        accumulators[o].add(&u[(p % drawn) * inputs], y[(p % drawn) * outputs + o]);
+    const double per_output = (cpu_seconds() - t0) * 1e9 / (static_cast<double>(n) * measured_outputs);
+    std::printf("FirstOrderBins::add (exact sums)      %8.1f ns per path per output -> %.1f us per path for %d outputs\n",
+                per_output, per_output * outputs / 1e3, outputs);
+  }
+  for (const bool with_squares : {true, false}) {
+    // The proposed layout: rows [input][bin] of `outputs` int64 sums of q (and of q² when
+    // with_squares; without, the within-bin variance comes from the per-output Σy² instead).
+    std::vector<std::int64_t> sum_q(static_cast<std::size_t>(inputs) * bins * outputs, 0);
+    std::vector<std::int64_t> sum_q2(with_squares ? sum_q.size() : 0, 0);
+    std::vector<std::int64_t> q(outputs), q2(outputs);
+    const double scale = std::ldexp(1.0, 20) / (1e6 * 2.0 * (outputs + 1));  // 20 bits of the largest column
+    const double t0 = cpu_seconds();
+    for (std::uint64_t p = 0; p < paths; ++p) {
+      const double* row = &y[(p % drawn) * outputs];
+      for (int o = 0; o < outputs; ++o) {
+        q[o] = std::llround(row[o] * scale);
+        q2[o] = q[o] * q[o];
+      }
+      for (int i = 0; i < inputs; ++i) {
+        const int bin = static_cast<int>(u[(p % drawn) * inputs + i] * bins);
+        const std::size_t offset = (static_cast<std::size_t>(i) * bins + bin) * outputs;
+        std::int64_t* a = &sum_q[offset];
+        for (int o = 0; o < outputs; ++o) a[o] += q[o];
+        if (with_squares) {
+          std::int64_t* b = &sum_q2[offset];
+          for (int o = 0; o < outputs; ++o) b[o] += q2[o];
+        }
+      }
+    }
+    const double per_path = (cpu_seconds() - t0) * 1e9 / static_cast<double>(paths);
+    std::int64_t check = 0;
+    for (std::int64_t v : sum_q) check += v;
+    std::printf("integer rows (proposed), %-11s %8.1f ns per path for all %d outputs (check %lld)\n",
+                with_squares ? "q and q²" : "q only", per_path, outputs, static_cast<long long>(check));
+  }
+  {
+    // Ishigami, N = 200 000 base samples: 10⁶ evaluations.
+    const std::uint64_t n = 200000;
+    chokepoint::PickFreezeSums sums(3);
+    const auto f = [](const double* v) {
+      constexpr double kPi = 3.14159265358979323846;
+      const double x1 = kPi * (2 * v[0] - 1), x2 = kPi * (2 * v[1] - 1), x3 = kPi * (2 * v[2] - 1);
+      return std::sin(x1) + 7 * std::sin(x2) * std::sin(x2) + 0.1 * std::pow(x3, 4) * std::sin(x1);
+    };
+    const double t0 = cpu_seconds();
+    double a[3], b[3], mixed[3], y_mixed[3];
+    for (std::uint64_t j = 0; j < n; ++j) {
+      for (int i = 0; i < 3; ++i) {
+        a[i] = uniform(static_cast<std::uint32_t>(i), j);
+        b[i] = uniform(static_cast<std::uint32_t>(i), j + n);
+      }
+      for (int i = 0; i < 3; ++i) {
+        for (int k = 0; k < 3; ++k) mixed[k] = k == i ? b[k] : a[k];
+        y_mixed[i] = f(mixed);
+      }
+      sums.add(j, f(a), f(b), y_mixed);
+    }
+    const double t1 = cpu_seconds();
+    const chokepoint::SobolIndices found = sums.estimate();
+    const double t2 = cpu_seconds();
+    std::printf("pick-freeze Ishigami 10^6 evaluations %8.3f s (draws, model, sums); estimate + 1000 bootstrap %.3f s\n",
+                t1 - t0, t2 - t1);
+    std::printf("  S  = %.4f %.4f %.4f   ST = %.4f %.4f %.4f\n", found.first_order[0].estimate,
+                found.first_order[1].estimate, found.first_order[2].estimate, found.total[0].estimate,
+                found.total[1].estimate, found.total[2].estimate);
+  }
+  return 0;
+}
