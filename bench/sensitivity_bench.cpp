@@ -4,11 +4,10 @@
 //
 //   sensitivity_bench [PATHS] [INPUTS] [OUTPUTS] [BINS]      defaults 200000 15 420 20
 //
-// Measures: ExactSum::add; FirstOrderBins::add (exact sums, one accumulator per output); the
-// proposed integer layout — per input and bin, one row of all outputs' int64 sums of q and q²,
-// q = y quantised to 20 bits of the column's range — which a path updates with one contiguous,
-// vectorisable row add per input; and PickFreezeSums::add plus estimate for Ishigami at 10⁶
-// evaluations.
+// Measures: ExactSum::add; FirstOrderBins::add (exact sums, one accumulator per output);
+// FirstOrderRows::add (per input and bin one row of all outputs' int64 sums of q, y quantised to
+// 20 bits of the column's range, which a path updates with one contiguous row add per input); and
+// PickFreezeSums::add plus estimate for Ishigami at 10⁶ evaluations.
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -18,6 +17,7 @@
 
 #include "analyse/binned_first_order.hpp"
 #include "analyse/exact_sum.hpp"
+#include "analyse/first_order_rows.hpp"
 #include "analyse/pick_freeze_sobol.hpp"
 #include "chokepoint/philox.hpp"
 #include "chokepoint/random_streams.hpp"
@@ -77,36 +77,20 @@ int main(int argc, char** argv) {
     std::printf("FirstOrderBins::add (exact sums)      %8.1f ns per path per output -> %.1f us per path for %d outputs\n",
                 per_output, per_output * outputs / 1e3, outputs);
   }
-  for (const bool with_squares : {true, false}) {
-    // The proposed layout: rows [input][bin] of `outputs` int64 sums of q (and of q² when
-    // with_squares; without, the within-bin variance comes from the per-output Σy² instead).
-    std::vector<std::int64_t> sum_q(static_cast<std::size_t>(inputs) * bins * outputs, 0);
-    std::vector<std::int64_t> sum_q2(with_squares ? sum_q.size() : 0, 0);
-    std::vector<std::int64_t> q(outputs), q2(outputs);
-    const double scale = std::ldexp(1.0, 20) / (1e6 * 2.0 * (outputs + 1));  // 20 bits of the largest column
+  {
+    // FirstOrderRows: the integer [input][bin][output] layout proposed for the engine.
+    std::vector<int> scales(outputs);
+    for (int o = 0; o < outputs; ++o) scales[o] = chokepoint::FirstOrderRows::scale_exponent_for(1e6 * 2.0 * (1 + o));
+    chokepoint::FirstOrderRows rows(inputs, bins, scales);
+    std::vector<int> bin_of_input(inputs);
     const double t0 = cpu_seconds();
     for (std::uint64_t p = 0; p < paths; ++p) {
-      const double* row = &y[(p % drawn) * outputs];
-      for (int o = 0; o < outputs; ++o) {
-        q[o] = std::llround(row[o] * scale);
-        q2[o] = q[o] * q[o];
-      }
-      for (int i = 0; i < inputs; ++i) {
-        const int bin = static_cast<int>(u[(p % drawn) * inputs + i] * bins);
-        const std::size_t offset = (static_cast<std::size_t>(i) * bins + bin) * outputs;
-        std::int64_t* a = &sum_q[offset];
-        for (int o = 0; o < outputs; ++o) a[o] += q[o];
-        if (with_squares) {
-          std::int64_t* b = &sum_q2[offset];
-          for (int o = 0; o < outputs; ++o) b[o] += q2[o];
-        }
-      }
+      for (int i = 0; i < inputs; ++i) bin_of_input[i] = rows.bin_of(u[(p % drawn) * inputs + i]);
+      rows.add(bin_of_input.data(), &y[(p % drawn) * outputs]);
     }
     const double per_path = (cpu_seconds() - t0) * 1e9 / static_cast<double>(paths);
-    std::int64_t check = 0;
-    for (std::int64_t v : sum_q) check += v;
-    std::printf("integer rows (proposed), %-11s %8.1f ns per path for all %d outputs (check %lld)\n",
-                with_squares ? "q and q²" : "q only", per_path, outputs, static_cast<long long>(check));
+    std::printf("FirstOrderRows::add (integer rows)    %8.1f ns per path for all %d outputs (S = %.3f, out of range %llu)\n",
+                per_path, outputs, rows.estimate(0, 0).index, static_cast<unsigned long long>(rows.out_of_range()));
   }
   {
     // Ishigami, N = 200 000 base samples: 10⁶ evaluations.

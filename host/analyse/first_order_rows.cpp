@@ -1,0 +1,155 @@
+#include "analyse/first_order_rows.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+namespace chokepoint {
+
+namespace {
+
+__extension__ using Int128 = __int128;
+
+constexpr double kLargestQuantised = 2097152.0;  // 2^21
+
+}  // namespace
+
+FirstOrderRows::FirstOrderRows(int inputs, int bins, std::vector<int> scale_exponents)
+    : inputs_(inputs), bins_(bins), scale_exponent_(std::move(scale_exponents)) {
+  if (inputs < 1) throw std::invalid_argument("first-order rows need at least one input, got " + std::to_string(inputs));
+  if (bins < 2) throw std::invalid_argument("first-order rows need at least two bins, got " + std::to_string(bins));
+  if (scale_exponent_.empty()) throw std::invalid_argument("first-order rows need at least one output");
+  count_.assign(static_cast<std::size_t>(inputs) * bins, 0);
+  sum_.assign(count_.size() * scale_exponent_.size(), 0);
+  power_sum_.assign(scale_exponent_.size() * 4, 0);
+  quantised_.assign(scale_exponent_.size(), 0);
+  for (int exponent : scale_exponent_) scale_factor_.push_back(std::ldexp(1.0, exponent));
+}
+
+int FirstOrderRows::scale_exponent_for(double largest_magnitude) {
+  if (!(largest_magnitude > 0.0) || !std::isfinite(largest_magnitude)) return 0;
+  int exponent = 0;
+  std::frexp(largest_magnitude, &exponent);  // largest < 2^exponent
+  return 20 - exponent;
+}
+
+double FirstOrderRows::scale(int output) const { return std::ldexp(1.0, scale_exponent_[output]); }
+
+int FirstOrderRows::bin_of(double uniform) const {
+  if (!(uniform > 0.0)) return 0;
+  if (uniform >= 1.0) return bins_ - 1;
+  const int bin = static_cast<int>(uniform * bins_);
+  return bin < bins_ ? bin : bins_ - 1;
+}
+
+void FirstOrderRows::add(const int* bin_of_input, const double* outputs_of_path) {
+  const int output_count = outputs();
+  for (int o = 0; o < output_count; ++o) {
+    // Multiplying by a power of two is exact here; adding and subtracting 1.5·2⁵² rounds to the
+    // nearest integer (ties to even) without a libm call.
+    const double scaled = outputs_of_path[o] * scale_factor_[o];
+    if (!(std::fabs(scaled) <= kLargestQuantised)) {
+      ++out_of_range_;
+      quantised_[o] = 0;
+    } else {
+      quantised_[o] = static_cast<std::int64_t>((scaled + 0x1.8p52) - 0x1.8p52);
+    }
+    // |q| ≤ 2²¹, so q² fits 64 bits and only q³, q⁴ need 128.
+    const std::int64_t q = quantised_[o];
+    const std::int64_t q2 = q * q;
+    PowerSum* sums = &power_sum_[static_cast<std::size_t>(o) * 4];
+    sums[0] += static_cast<PowerSum>(static_cast<Int128>(q));
+    sums[1] += static_cast<PowerSum>(q2);
+    sums[2] += static_cast<PowerSum>(static_cast<Int128>(q2) * q);
+    sums[3] += static_cast<PowerSum>(static_cast<Int128>(q2) * q2);
+  }
+  for (int i = 0; i < inputs_; ++i) {
+    const int bin = std::clamp(bin_of_input[i], 0, bins_ - 1);
+    ++count_[static_cast<std::size_t>(i) * bins_ + bin];
+    std::int64_t* sums = &sum_[row(i, bin)];
+    for (int o = 0; o < output_count; ++o) sums[o] += quantised_[o];
+  }
+  ++paths_;
+}
+
+void FirstOrderRows::merge(const FirstOrderRows& other) {
+  if (other.inputs_ != inputs_ || other.bins_ != bins_ || other.scale_exponent_ != scale_exponent_)
+    throw std::invalid_argument("cannot merge first-order rows of different inputs, bins, outputs or scales");
+  for (std::size_t c = 0; c < count_.size(); ++c) count_[c] += other.count_[c];
+  for (std::size_t s = 0; s < sum_.size(); ++s) sum_[s] += other.sum_[s];
+  for (std::size_t at = 0; at < power_sum_.size(); ++at) power_sum_[at] += other.power_sum_[at];
+  paths_ += other.paths_;
+  out_of_range_ += other.out_of_range_;
+}
+
+bool FirstOrderRows::operator==(const FirstOrderRows& other) const {
+  return inputs_ == other.inputs_ && bins_ == other.bins_ && scale_exponent_ == other.scale_exponent_ &&
+         paths_ == other.paths_ && out_of_range_ == other.out_of_range_ && count_ == other.count_ &&
+         sum_ == other.sum_ && power_sum_ == other.power_sum_;
+}
+
+FirstOrderEstimate FirstOrderRows::estimate(int input, int output) const {
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  const auto paths = static_cast<double>(paths_);
+  // Everything in units of q: an index is a ratio of variances, so the scale cancels.
+  double raw[4];
+  for (int k = 0; k < 4; ++k) {
+    const std::size_t at = static_cast<std::size_t>(output) * 4 + k;
+    raw[k] = static_cast<double>(static_cast<Int128>(power_sum_[at]));
+  }
+  const double mean = raw[0] / paths;
+  const double total_sum_squares = raw[1] - raw[0] * mean;
+  if (!(total_sum_squares > 0.0) || paths_ <= static_cast<std::uint64_t>(bins_)) return {kNaN, kNaN};
+
+  double between = 0.0, explained = 0.0;
+  int occupied = 0;
+  for (int b = 0; b < bins_; ++b) {
+    const std::uint64_t count = count_[static_cast<std::size_t>(input) * bins_ + b];
+    if (count == 0) continue;
+    const auto n = static_cast<double>(count);
+    const auto sum = static_cast<double>(sum_[row(input, b) + output]);
+    between += n * (sum / n - mean) * (sum / n - mean);
+    explained += sum * sum / n;
+    ++occupied;
+  }
+  const double within_variance = std::max(0.0, raw[1] - explained) / (paths - occupied);
+  const double index = (between - (occupied - 1) * within_variance) / total_sum_squares;
+
+  double numerator_variance = 2.0 * (occupied - 1) * within_variance * within_variance / (paths * paths);
+  for (int b = 0; b < bins_; ++b) {
+    const std::uint64_t count = count_[static_cast<std::size_t>(input) * bins_ + b];
+    if (count == 0) continue;
+    const auto n = static_cast<double>(count);
+    const double bin_mean = static_cast<double>(sum_[row(input, b) + output]) / n;
+    const double weight = n / paths;
+    numerator_variance += 4.0 * weight * weight * (bin_mean - mean) * (bin_mean - mean) * within_variance / n;
+  }
+  const double denominator = total_sum_squares / paths;
+  const double m2 = raw[1] / paths, m3 = raw[2] / paths, m4 = raw[3] / paths;
+  const double fourth_central = m4 - 4.0 * mean * m3 + 6.0 * mean * mean * m2 - 3.0 * mean * mean * mean * mean;
+  const double denominator_variance = std::max(0.0, fourth_central - denominator * denominator) / paths;
+  const double variance = (numerator_variance + index * index * denominator_variance) / (denominator * denominator);
+  return {index, std::sqrt(variance)};
+}
+
+std::vector<double> FirstOrderRows::grouped_means(int input, int output, int groups) const {
+  if (groups < 1 || bins_ % groups != 0)
+    throw std::invalid_argument(std::to_string(bins_) + " bins do not split into " + std::to_string(groups) +
+                                " equal groups");
+  const int per_group = bins_ / groups;
+  std::vector<double> means(groups);
+  for (int g = 0; g < groups; ++g) {
+    std::uint64_t n = 0;
+    std::int64_t sum = 0;
+    for (int b = g * per_group; b < (g + 1) * per_group; ++b) {
+      n += count_[static_cast<std::size_t>(input) * bins_ + b];
+      sum += sum_[row(input, b) + output];
+    }
+    means[g] = n ? static_cast<double>(sum) / static_cast<double>(n) / scale(output) : std::numeric_limits<double>::quiet_NaN();
+  }
+  return means;
+}
+
+}  // namespace chokepoint

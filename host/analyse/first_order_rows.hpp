@@ -1,0 +1,70 @@
+// First-order indices of many outputs at once in integer sums: the form the engine's reductions
+// are to use (docs/sensitivity.md, "Joining the engine"); FirstOrderBins is its exact-sum reference.
+//
+// Layout [input][bin][output]: a path's bin of input i is the same for every output, so it adds
+// its whole row of outputs into one contiguous row of int64 sums — one vectorisable loop per
+// input. Output o is stored as q = round(y · 2^scale_exponent[o]); integer addition is exact and
+// associative, so the same paths in any order and any split give the same sums, bit for bit.
+// Choose the exponent from the column's largest |y| (scale_exponent_for) so that |q| ≤ 2^20:
+// the rounding then adds noise of variance 2^(−2·exponent)/12 to Y, negligible for an index.
+//
+// Per bin only Σq is kept; the pooled within-bin variance comes from the per-output totals,
+// SS_within = Σq² − Σ_b (Σ_b q)²/n_b, so the estimator is FirstOrderBins' one. Its standard error
+// assumes equal variance within every bin (FirstOrderBins uses each bin's own); for a 0/1 output
+// that is only the within-bin part, the between-bin part of the SE is the same.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "analyse/binned_first_order.hpp"
+
+namespace chokepoint {
+
+class FirstOrderRows {
+ public:
+  // Throws std::invalid_argument unless inputs ≥ 1, bins ≥ 2 and there is at least one output.
+  FirstOrderRows(int inputs, int bins, std::vector<int> scale_exponents);
+
+  // The exponent that maps values up to `largest_magnitude` onto |q| ≤ 2^20 (0 → a scale of 1).
+  static int scale_exponent_for(double largest_magnitude);
+
+  int bin_of(double uniform) const;  // as FirstOrderBins::bin_of
+  // One path: its bin of every input (clamped into [0, bins)) and its value of every output.
+  // A value that is not finite, or whose |q| would exceed 2^21 (twice the range the scale was
+  // chosen for), is counted in out_of_range() and added as 0, so a scale chosen wrongly is
+  // reported rather than silently wrapped; within the range every sum is exact for 2⁴⁰ paths.
+  void add(const int* bin_of_input, const double* outputs);
+  // Throws std::invalid_argument unless the shapes and scales are the same.
+  void merge(const FirstOrderRows& other);
+  bool operator==(const FirstOrderRows& other) const;
+
+  int inputs() const { return inputs_; }
+  int bins() const { return bins_; }
+  int outputs() const { return static_cast<int>(scale_exponent_.size()); }
+  std::uint64_t paths() const { return paths_; }
+  std::uint64_t out_of_range() const { return out_of_range_; }
+
+  FirstOrderEstimate estimate(int input, int output) const;
+  std::vector<double> grouped_means(int input, int output, int groups) const;  // bins % groups == 0
+
+ private:
+  std::size_t row(int input, int bin) const { return (static_cast<std::size_t>(input) * bins_ + bin) * outputs(); }
+  double scale(int output) const;
+
+  int inputs_;
+  int bins_;
+  std::vector<int> scale_exponent_;
+  std::vector<double> scale_factor_;  // 2^scale_exponent
+  std::uint64_t paths_ = 0;
+  std::uint64_t out_of_range_ = 0;
+  std::vector<std::uint64_t> count_;  // [input][bin]
+  std::vector<std::int64_t> sum_;     // [input][bin][output] Σq
+  // Per output Σq, Σq², Σq³, Σq⁴ as 128-bit integers that wrap as unsigned (defined behaviour)
+  // and are read back as two's complement. GCC and Clang; -Wpedantic accepts it marked so.
+  __extension__ using PowerSum = unsigned __int128;
+  std::vector<PowerSum> power_sum_;  // [output][k]
+  std::vector<std::int64_t> quantised_;    // scratch: this path's q per output
+};
+
+}  // namespace chokepoint
