@@ -54,27 +54,27 @@ OutcomeExpression parse_outcome_expression(const std::string& text, const std::s
 }
 
 std::vector<std::uint8_t> evaluate_outcome(const OutcomeExpression& outcome, const PerPathTable& table) {
-  const int column = table.column_index(outcome.column);
-  if (column < 0) {
+  const int index = table.column_index(outcome.column);
+  if (index < 0) {
     std::string names;
-    for (const std::string& name : table.columns) names += (names.empty() ? "" : ", ") + name;
+    for (const PerPathColumn& column : table.columns) names += (names.empty() ? "" : ", ") + column.name;
     throw InputError({InputProblem{table.file, "header", "a column \"" + outcome.column + "\" for --outcome", names}});
   }
-  std::vector<std::uint8_t> result(table.rows.size());
+  const PerPathColumn& column = table.columns[index];
+  std::vector<std::uint8_t> result(table.rows);
   if (!outcome.numeric) {
-    for (std::size_t r = 0; r < table.rows.size(); ++r)
-      result[r] = (table.rows[r][column] == outcome.value) == (outcome.op == "==");
+    // A word never equals a number, so on a numeric column == is false and != true everywhere.
+    for (std::size_t r = 0; r < table.rows; ++r)
+      result[r] = (!column.numeric && column.text[r] == outcome.value) == (outcome.op == "==");
     return result;
   }
-  const auto values = table.numeric_column(column);
-  if (!values) {
-    const std::size_t r = *table.first_non_number(column);
-    throw InputError({InputProblem{table.file, "row " + std::to_string(r + 1) + ", column " + outcome.column,
-                                   "a number", "\"" + table.rows[r][column] + "\""}});
-  }
-  for (std::size_t r = 0; r < values->size(); ++r) {
-    const double v = (*values)[r], x = outcome.number;
-    const std::string& op = outcome.op;
+  if (!column.numeric)
+    throw InputError({InputProblem{table.file, "row " + std::to_string(column.first_non_number + 1) + ", column " + column.name,
+                                   "a number", "\"" + column.first_non_number_text + "\""}});
+  const std::string& op = outcome.op;
+  const double x = outcome.number;
+  for (std::size_t r = 0; r < table.rows; ++r) {
+    const double v = column.numbers[r];
     result[r] = op.empty() ? v != 0.0
                 : op == ">=" ? v >= x
                 : op == ">"  ? v > x

@@ -46,10 +46,10 @@ Discovery discover(const DiscoveryRequest& request) {
   std::vector<InputProblem> problems;
   if (request.inputs.empty()) {
     for (std::size_t c = 0; c < table.columns.size(); ++c) {
-      const std::string& name = table.columns[c];
-      if (name == discovery.outcome.column || name == "path") continue;
-      if (table.first_non_number(static_cast<int>(c))) discovery.skipped_columns.push_back(name);
-      else columns.push_back(static_cast<int>(c));
+      const PerPathColumn& column = table.columns[c];
+      if (column.name == discovery.outcome.column || column.name == "path") continue;
+      if (column.numeric) columns.push_back(static_cast<int>(c));
+      else discovery.skipped_columns.push_back(column.name);
     }
     if (columns.empty())
       problems.push_back(InputProblem{request.file, "header", "at least one numeric input column besides the outcome's",
@@ -59,9 +59,10 @@ Discovery discover(const DiscoveryRequest& request) {
       const int c = table.column_index(name);
       if (c < 0) {
         problems.push_back(InputProblem{request.file, "header", "a column \"" + name + "\" named in --inputs", "none"});
-      } else if (const auto row = table.first_non_number(c)) {
-        problems.push_back(InputProblem{request.file, "row " + std::to_string(*row + 1) + ", column " + name,
-                                        "a number", "\"" + table.rows[*row][c] + "\""});
+      } else if (!table.columns[c].numeric) {
+        const PerPathColumn& column = table.columns[c];
+        problems.push_back(InputProblem{request.file, "row " + std::to_string(column.first_non_number + 1) + ", column " + name,
+                                        "a number", "\"" + column.first_non_number_text + "\""});
       } else {
         columns.push_back(c);
       }
@@ -71,12 +72,10 @@ Discovery discover(const DiscoveryRequest& request) {
 
   PrimData data;
   data.inputs = static_cast<int>(columns.size());
-  data.x.reserve(table.rows.size() * columns.size());
-  for (int c : columns) discovery.inputs.push_back(table.columns[c]);
-  std::vector<std::vector<double>> values;
-  for (int c : columns) values.push_back(*table.numeric_column(c));
-  for (std::size_t r = 0; r < table.rows.size(); ++r)
-    for (std::size_t k = 0; k < columns.size(); ++k) data.x.push_back(values[k][r]);
+  data.x.reserve(table.rows * columns.size());
+  for (int c : columns) discovery.inputs.push_back(table.columns[c].name);
+  for (std::size_t r = 0; r < table.rows; ++r)
+    for (int c : columns) data.x.push_back(table.columns[c].numbers[r]);
   data.y = outcome;
   discovery.result = prim(data, request.options);
   return discovery;
