@@ -119,6 +119,17 @@ TEST(PickFreezeSobol, ShardsMergedInAnyOrderGiveBitIdenticalIndicesAndIntervals)
   EXPECT_NE(other_seed.first_order[0].lower, w.first_order[0].lower);
 }
 
+TEST(PickFreezeSobol, DegenerateInputsGiveNaNIntervalsOrAnErrorNotACrash) {
+  PickFreezeSums sums(1);
+  EXPECT_THROW(sums.estimate(), std::invalid_argument);
+  // A constant output: V = 0, every index NaN, and the bootstrap sorts NaNs safely.
+  const double constant[1] = {1.0};
+  for (std::uint64_t j = 0; j < 300; ++j) sums.add(j, 1.0, 1.0, constant);
+  const SobolIndices found = sums.estimate({.seed = 1, .replicates = 50});
+  EXPECT_TRUE(std::isnan(found.first_order[0].estimate));
+  EXPECT_TRUE(std::isnan(found.total[0].upper));
+}
+
 TEST(PickFreezeSobol, StoredOutputsGiveTheSameAsStreaming) {
   const testing::ThresholdIndicator model;
   const std::uint64_t n = 5'000;

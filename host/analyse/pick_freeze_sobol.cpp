@@ -45,7 +45,10 @@ SobolIndex summarise(double estimate, std::vector<double> replicates, double lev
   double squares = 0.0;
   for (double r : replicates) squares += (r - mean) * (r - mean);
   index.standard_error = std::sqrt(squares / static_cast<double>(replicates.size() - 1));
-  std::sort(replicates.begin(), replicates.end());
+  // NaN (a replicate whose batches hold no variance) sorts last: a plain < is no strict weak
+  // order once NaN is present, and std::sort may then read out of bounds.
+  std::sort(replicates.begin(), replicates.end(),
+            [](double a, double b) { return std::isnan(b) ? !std::isnan(a) : a < b; });
   index.lower = sorted_quantile(replicates, (1.0 - level) / 2.0);
   index.upper = sorted_quantile(replicates, (1.0 + level) / 2.0);
   return index;
@@ -97,6 +100,7 @@ std::uint64_t PickFreezeSums::samples() const {
 
 SobolIndices PickFreezeSums::estimate(const SobolOptions& options) const {
   if (options.replicates < 2) throw std::invalid_argument("a bootstrap needs at least two replicates");
+  if (samples() < 2) throw std::invalid_argument("pick-freeze indices need at least two samples");
   if (!(options.level > 0.0 && options.level < 1.0)) throw std::invalid_argument("the interval level must lie in (0, 1)");
   SobolIndices result;
   result.samples = samples();

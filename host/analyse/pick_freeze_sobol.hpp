@@ -54,6 +54,8 @@ class PickFreezeSums {
 
   int groups() const { return groups_; }
   std::uint64_t samples() const;
+  // Throws std::invalid_argument with fewer than two samples or two replicates, or a level
+  // outside (0, 1). A constant output (V = 0) gives NaN indices and intervals.
   SobolIndices estimate(const SobolOptions& options = {}) const;
 
  private:
