@@ -103,7 +103,10 @@ def short(name):
         if c == "<": depth += 1
         elif c == ">": depth -= 1
         elif c == ":" and depth == 0: start = i + 1
-    return head[start:]
+    head = head[start:]
+    if len(head) > 60 and "<" in head:  # CUB's policy-laden template arguments
+        head = head[: head.index("<")] + "<…>"
+    return head
 
 def git(*args):
     try:
