@@ -194,7 +194,7 @@ if [ -x "$TESTS" ]; then
   # The host-side suites need no device; the rest skip without one (GTEST_SKIP).
   step "tests Gpu*" 240 "$TESTLOG" "$TESTS" --gtest_filter='*Gpu*' --gtest_color=no \
     --gtest_output="xml:$EXTRA/tests.xml" || suite_failed=1
-  grep -E '^\[ *GpuParity *\]' "$TESTLOG" | cut -c1-160 | head -20 >>"$SUMMARY"
+  grep -E '^\[ *GpuParity *\]' "$TESTLOG" | cut -c1-160 | head -12 >>"$SUMMARY"
   grep -E '^\[  (PASSED|SKIPPED|FAILED) *\] [0-9]+ test' "$TESTLOG" | sed 's/^/    /' >>"$SUMMARY"
   [ "$HAVE_GPU" -eq 0 ] && note "               (no device: the GPU tests skipped, the host-side ones ran)"
   # A CUDA error is sticky: every later test in the process fails too. Run each failed test alone,
@@ -220,7 +220,7 @@ elif [ "$HAVE_GPU" -eq 1 ]; then
   step "gpu_bench 2^22 paths with the sweep" 150 "$BENCHLOG" "$BENCH" --paths 4194304 --repeats 3 --warmups 1
   RESERVE_S=80
   step "gpu_bench 10^7 paths" 90 "$BENCHLOG" "$BENCH" --paths 10000000 --repeats 3 --warmups 1 --no-sweep
-  grep -E '^\| *(A[0-9]|engine)|^- (engine|share|SM clock|device)' "$BENCHLOG" | cut -c1-160 | head -24 >>"$SUMMARY"
+  grep -E '^\| *(A[0-9]|engine)|^- (engine|share|SM clock|device)' "$BENCHLOG" | cut -c1-160 | head -12 >>"$SUMMARY"
 else
   step "gpu_bench (expects exit 3: no device)" 30 "$BENCHLOG" "$BENCH" --paths 1000 --repeats 1 --warmups 0 --no-sweep
 fi
@@ -243,7 +243,7 @@ elif [ -x "$CLI" ]; then
     --out "$SCRATCH/ncu-run"
   [ -f "$EXTRA/engine.ncu-rep" ] && ncu --import "$EXTRA/engine.ncu-rep" --page details >>"$NCULOG" 2>&1
   grep -E "Registers Per Thread|Achieved Occupancy|Duration|local_op|pipe_fp64|pipe_xu|L1/TEX Hit|L2 Hit|Compute \(SM\) Throughput|Issue Slots Busy" \
-    "$NCULOG" | sed 's/  */ /g' | head -14 >>"$SUMMARY"
+    "$NCULOG" | sed 's/  */ /g' | head -10 >>"$SUMMARY"
 fi
 
 # ---- 6. the baseline on the GPU against the CPU, same paths and seed ----------------------------------
@@ -251,13 +251,14 @@ if [ ! -x "$CLI" ]; then
   note "FAIL           cli runs: no chokepoint binary"; FAILED=1
 elif [ "$HAVE_GPU" -eq 1 ]; then
   RESERVE_S=45
-  step "cli baseline cuda 10^6 paths" 60 "$RUNSLOG" "$CLI" run "$SRC/scenarios/baseline.json" --backend cuda \
+  # poisoned: a value the device never wrote would make the summary NaN and the comparison fail
+  step "cli baseline cuda 10^6 paths" 60 "$RUNSLOG" env CHOKEPOINT_CUDA_POISON=1 "$CLI" run "$SRC/scenarios/baseline.json" --backend cuda \
     --paths 1000000 --seed 7 --quiet --out "$SCRATCH/cli-cuda"
   step "cli baseline cpu 10^6 paths" 90 "$RUNSLOG" "$CLI" run "$SRC/scenarios/baseline.json" --backend cpu \
     --paths 1000000 --seed 7 --quiet --out "$SCRATCH/cli-cpu"
   step "compare the two summaries" 20 "$RUNSLOG" python3 "$SRC/scripts/compare_summaries.py" \
     "$SCRATCH/cli-cuda/summary.json" "$SCRATCH/cli-cpu/summary.json"
-  grep -E '^(compared|largest|counts|seconds)' "$RUNSLOG" | cut -c1-160 | head -8 >>"$SUMMARY"
+  grep -E '^(compared|largest|counts|seconds)' "$RUNSLOG" | cut -c1-160 | head -5 >>"$SUMMARY"
 else
   step "cli baseline cuda (expects exit 3: no device)" 30 "$RUNSLOG" "$CLI" run "$SRC/scenarios/baseline.json" \
     --backend cuda --paths 1000 --quiet --out "$SCRATCH/cli-cuda"
@@ -274,7 +275,7 @@ elif [ -x "$TESTS" ]; then
     "$TESTS" --gtest_color=no --gtest_filter='GpuPhilox.DeviceEqualsHostBitForBit:GpuParity.OneFactorWithoutPersistence:GpuParity.RunWithBackendCudaReportsTheDevice:GpuParity.ProductionColumnsAreTheTraceKernelsValuesRoundedToFloat'
   step "initcheck: a 2,000-path baseline run" 60 "$RUNSLOG" compute-sanitizer --tool initcheck --error-exitcode 17 \
     "$CLI" run "$SRC/scenarios/baseline.json" --backend cuda --paths 2000 --quiet --out "$SCRATCH/initcheck-run"
-  grep -E "ERROR SUMMARY|Invalid|Uninitialized" "$RUNSLOG" | sort | uniq -c | head -8 >>"$SUMMARY"
+  grep -E "ERROR SUMMARY|Invalid|Uninitialized" "$RUNSLOG" | sort | uniq -c | head -5 >>"$SUMMARY"
 fi
 
 # ---- the ptxas report, started in step 2 --------------------------------------------------------------
@@ -283,7 +284,7 @@ if [ -n "$PTXAS_PID" ]; then
   rc=$(cat "$SCRATCH/ptxas.rc" 2>/dev/null || echo 1)
   if [ "$rc" -eq 0 ]; then
     note "$(printf '%-14s %-44s' ok "ptxas report")       ptxas.md"
-    grep -E '^\| `?(simulate|trace|derived)' "$OUT/ptxas.md" | cut -c1-160 | head -6 >>"$SUMMARY"
+    grep -E '^\| `?(simulate|trace|derived)' "$OUT/ptxas.md" | cut -c1-160 | head -4 >>"$SUMMARY"
   else
     note "FAIL rc=$rc      ptxas report"; sed 's/^/    | /' "$SCRATCH/ptxas.err" | tail -n 8 | tee -a "$SUMMARY"; FAILED=1
   fi
