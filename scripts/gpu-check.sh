@@ -22,8 +22,8 @@
 #
 # $OUT receives at most 8 files (what the device tool brings back): summary.txt, build.log,
 # tests.log, ptxas.md, bench.md, ncu.txt, runs.log (CLI and sanitizer), extra.tar.gz (test XML,
-# reruns, the .ncu-rep). Settings: DEADLINE_S (default 480), SCRATCH (default
-# /tmp/chokepoint-gpu-check), DEVDEPS (default .devdeps), JOBS (default: all cores), PTXAS_FILES
+# reruns, the .ncu-rep). Settings: DEADLINE_S (default 480), SCRATCH (default: a new folder in
+# /tmp, removed at the end when the build is reused), DEVDEPS (default .devdeps), JOBS (default: all cores), PTXAS_FILES
 # (default: every .cu with a GPU, kernels/cuda_backend.cu without).
 set -u -o pipefail
 
@@ -60,7 +60,10 @@ done
 START=$(date +%s)
 DEADLINE_S=${DEADLINE_S:-480}
 OUT=${OUT:-$SRC/build/gpu-check}
-SCRATCH=${SCRATCH:-${TMPDIR:-/tmp}/chokepoint-gpu-check}
+# Scratch (the fresh build, run outputs) outside the checkout and of this run alone: two CI jobs
+# on one machine must not share it. A reused build leaves nothing behind.
+SCRATCH_GIVEN=${SCRATCH:+1}
+SCRATCH=${SCRATCH:-$(mktemp -d "${TMPDIR:-/tmp}/chokepoint-gpu-check.XXXXXX")}
 DEPS=${DEVDEPS:-$SRC/.devdeps}
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 8)}
 if [ -n "$REUSE" ]; then
@@ -83,7 +86,11 @@ note() { printf '%s\n' "$*" | tee -a "$SUMMARY"; }
 elapsed() { echo $(( $(date +%s) - START )); }
 left() { echo $(( DEADLINE_S - $(elapsed) )); }
 pack_extra() { tar -czf "$OUT/extra.tar.gz" -C "$EXTRA" . 2>/dev/null; }
-trap pack_extra EXIT
+finish() {
+  pack_extra
+  [ -n "$REUSE" ] && [ -z "$SCRATCH_GIVEN" ] && rm -rf "$SCRATCH"
+}
+trap finish EXIT
 
 # A device is there when the driver lists one; everything else follows from that.
 HAVE_GPU=0
