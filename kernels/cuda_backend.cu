@@ -16,6 +16,7 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <limits>
 #include <mutex>
@@ -654,7 +655,7 @@ std::vector<DeviceTrace> trace_paths(const Scenario& scenario, std::uint64_t see
     for (int step = 1; step <= model.steps; ++step) {
       const double* f = step_values.data() + (static_cast<std::size_t>(i) * model.steps + (step - 1)) * kTraceFields;
       trace.steps.push_back(TrajectoryPoint{step, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8],
-                                            static_cast<int>(f[9])});
+                                            std::isnan(f[9]) ? -1 : static_cast<int>(f[9])});  // NaN: unwritten
     }
     for (int year = 0; year < model.years; ++year) {
       const std::size_t row = static_cast<std::size_t>(i) * model.years + year;
