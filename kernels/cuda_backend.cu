@@ -16,6 +16,7 @@
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <limits>
 #include <mutex>
@@ -26,6 +27,7 @@
 #include "chokepoint/path_step.hpp"
 #include "chokepoint/year_record.hpp"
 #include "device_support.cuh"
+#include "simulate/cuda_checks.hpp"
 
 namespace chokepoint {
 
@@ -46,6 +48,7 @@ void require_device() {
 namespace {
 
 using cuda::detail::check;
+using cuda::detail::check_launch;
 using cuda::detail::DeviceBuffer;
 using cuda::detail::EventTimer;
 
@@ -239,10 +242,12 @@ __global__ void trace_paths_kernel(const Model* __restrict__ global_model, Philo
         fields[9] = out.binding;
       },
       [&](int year, const YearRecord<double>& record) {
+        // rows as long as the scenario's counts: every element the host copies back is written
         const std::size_t row = static_cast<std::size_t>(i) * model.years + year;
-        for (int v = 0; v < variables; ++v) years_out[row * kMaxVariables + v] = record.value[v];
-        for (int code = 0; code <= model.stage_count; ++code)
-          binding_out[row * kMaxBindingCodes + code] = static_cast<int>(record.binding_steps[code]);
+        for (int v = 0; v < variables; ++v) years_out[row * variables + v] = record.value[v];
+        const int codes = model.stage_count + 1;
+        for (int code = 0; code < codes; ++code)
+          binding_out[row * codes + code] = static_cast<int>(record.binding_steps[code]);
       });
 }
 
@@ -308,11 +313,11 @@ void launch_simulation(const DeviceModel& model, PhiloxKey key, std::uint64_t fi
   const std::uint64_t needed = (count + shape.threads - 1) / shape.threads;
   const unsigned blocks = static_cast<unsigned>(std::max<std::uint64_t>(1, std::min<std::uint64_t>(shape.blocks, needed)));
   simulate_paths_kernel<kModelInConstantMemory><<<blocks, shape.threads>>>(model.global(), key, first_path, count, out);
-  check(cudaGetLastError(), "launch the simulation kernel");
+  check_launch("the simulation kernel");
   if (derived && !derived->empty()) {
     derived_outputs_kernel<kModelInConstantMemory>
         <<<blocks, shape.threads>>>(model.global(), key, first_path, count, out, derived->tables());
-    check(cudaGetLastError(), "launch the derived-outputs kernel");
+    check_launch("the derived-outputs kernel");
   }
 }
 
@@ -349,11 +354,34 @@ PathResults allocate_host_results(const Scenario& scenario, std::uint64_t paths,
   return results;
 }
 
+// Fills device outputs with 0xFF bytes (NaN floats, 255 binding steps) before a launch, when
+// asked to, so that an output no kernel wrote cannot pass for a zero (cuda_checks.hpp).
+template <typename T>
+void poison(const DeviceBuffer<T>& buffer, bool asked) {
+  if (asked && buffer.size() > 0)
+    check(cudaMemset(buffer.data(), cuda::kPoisonByte, buffer.size() * sizeof(T)), "poison the outputs");
+}
+
+bool poison_asked(const cuda::LaunchOptions& options) { return options.poison_outputs || cuda::poison_requested(); }
+
+// Copies `count` paths of a batch (column c at device + c·batch_stride) to their place in the
+// host columns (column c at host + c·paths + first): one copy per column, no pitch limit.
+template <typename T>
+void copy_batch_back(const DeviceBuffer<T>& device, T* host, std::uint64_t columns, std::uint64_t paths,
+                     std::uint64_t batch_stride, std::uint64_t first, std::uint64_t count, const char* what) {
+  for (const cuda::ColumnCopy& copy : cuda::batch_column_copies(columns, paths, batch_stride, first, count, sizeof(T)))
+    check(cudaMemcpyAsync(reinterpret_cast<unsigned char*>(host) + copy.host_offset,
+                          reinterpret_cast<const unsigned char*>(device.data()) + copy.device_offset, copy.bytes,
+                          cudaMemcpyDeviceToHost),
+          what);
+  check(cudaStreamSynchronize(0), what);
+}
+
 // Simulates in batches of plan.batch_paths and copies each batch's columns to their place in
-// `results` (one 2-D copy per batch: rows are columns, the host pitch is all paths).
+// `results`.
 void simulate_staged(const DeviceModel& device_model, const DeviceDerived* derived, PhiloxKey key,
                      std::uint64_t batch_paths, const LaunchShape& shape, PathResults& results,
-                     const std::function<void(double)>& progress, cuda::RunTimings& timings) {
+                     const std::function<void(double)>& progress, cuda::RunTimings& timings, bool poison_outputs) {
   const std::uint64_t paths = results.paths;
   const std::size_t value_columns = static_cast<std::size_t>(results.variables) * results.years;
   const std::size_t binding_columns = static_cast<std::size_t>(results.binding_codes) * results.years;
@@ -362,18 +390,18 @@ void simulate_staged(const DeviceModel& device_model, const DeviceDerived* deriv
   EventTimer timer;
   for (std::uint64_t first = 0; first < paths; first += batch_paths) {
     const std::uint64_t count = std::min(batch_paths, paths - first);
+    poison(values, poison_outputs);
+    poison(binding, poison_outputs);
     timer.start();
     launch_simulation(device_model, key, first, count, ColumnOutput{values.data(), binding.data(), batch_paths, 0},
                       shape, derived);
     timings.simulate_ms += timer.stop();
     ++timings.launches;
     const auto copy_begin = std::chrono::steady_clock::now();
-    check(cudaMemcpy2D(results.values.data() + first, paths * sizeof(float), values.data(), batch_paths * sizeof(float),
-                       count * sizeof(float), value_columns, cudaMemcpyDeviceToHost),
-          "copy a batch's values");
-    check(cudaMemcpy2D(results.binding_steps.data() + first, paths, binding.data(), batch_paths, count, binding_columns,
-                       cudaMemcpyDeviceToHost),
-          "copy a batch's binding counts");
+    copy_batch_back(values, results.values.data(), value_columns, paths, batch_paths, first, count,
+                    "copy a batch's values");
+    copy_batch_back(binding, results.binding_steps.data(), binding_columns, paths, batch_paths, first, count,
+                    "copy a batch's binding counts");
     timings.transfer_ms += milliseconds_since(copy_begin);
     if (progress) progress(static_cast<double>(first + count) / static_cast<double>(paths));
   }
@@ -466,7 +494,8 @@ PathResults simulate_cuda(const Scenario& scenario, std::uint64_t paths, std::ui
   PathResults results = allocate_host_results(scenario, paths, options.derived_outputs);
   const DeviceModel device_model(model);
   const DeviceDerived derived(options.derived_outputs ? scenario : Scenario{});
-  simulate_staged(device_model, &derived, seed_key(seed), plan.batch_paths, shape, results, progress, local);
+  simulate_staged(device_model, &derived, seed_key(seed), plan.batch_paths, shape, results, progress, local,
+                  poison_asked(options));
   local.threads_per_block = shape.threads;
   local.blocks = shape.blocks;
   local.total_ms = milliseconds_since(begin);
@@ -519,6 +548,8 @@ Summary run_cuda(const Scenario& scenario, std::uint64_t paths, std::uint64_t se
   if (plan.resident) {
     DeviceBuffer<float> values(value_columns * paths, "the per-path values");
     DeviceBuffer<std::uint8_t> binding(binding_columns * paths, "the per-path binding counts");
+    poison(values, poison_asked(options));  // each launch writes its own paths' slots
+    poison(binding, poison_asked(options));
     for (std::uint64_t first = 0; first < paths; first += plan.batch_paths) {
       const std::uint64_t count = std::min(plan.batch_paths, paths - first);
       timer.start();
@@ -537,7 +568,8 @@ Summary run_cuda(const Scenario& scenario, std::uint64_t paths, std::uint64_t se
     local.reduce_ms += timer.stop();
   } else {
     PathResults results = allocate_host_results(scenario, paths, true);
-    simulate_staged(device_model, &derived, key, plan.batch_paths, shape, results, progress, local);
+    simulate_staged(device_model, &derived, key, plan.batch_paths, shape, results, progress, local,
+                    poison_asked(options));
     if (!plan.reduce_on_device) {
       const auto reduce_begin = std::chrono::steady_clock::now();
       Summary summary = summarize(scenario, results, seed, host_threads);
@@ -598,34 +630,37 @@ std::vector<DeviceTrace> trace_paths(const Scenario& scenario, std::uint64_t see
   const DeviceModel device_model(model);
   DeviceBuffer<std::uint64_t> device_paths;
   detail::upload(paths, device_paths, "the traced paths");
+  const int variables = variable_count(model);
+  const int codes = model.stage_count + 1;
   const std::size_t step_fields = static_cast<std::size_t>(count) * model.steps * kTraceFields;
   const std::size_t year_rows = static_cast<std::size_t>(count) * model.years;
   DeviceBuffer<double> steps(step_fields, "the traced steps");
-  DeviceBuffer<double> years(year_rows * kMaxVariables, "the traced years");
-  DeviceBuffer<int> binding(year_rows * kMaxBindingCodes, "the traced binding counts");
+  DeviceBuffer<double> years(year_rows * variables, "the traced years");
+  DeviceBuffer<int> binding(year_rows * codes, "the traced binding counts");
+  // Poisoned (NaN, −1) always: a trace is small, and the tests check that nothing survives.
+  poison(steps, true);
+  poison(years, true);
+  poison(binding, true);
   constexpr int kThreads = 64;
   trace_paths_kernel<kModelInConstantMemory><<<(count + kThreads - 1) / kThreads, kThreads>>>(
       device_model.global(), seed_key(seed), device_paths.data(), count, steps.data(), years.data(), binding.data());
-  check(cudaGetLastError(), "launch the trace kernel");
+  check_launch("the trace kernel");
   check(cudaDeviceSynchronize(), "run the trace kernel");
   const std::vector<double> step_values = detail::download(steps, step_fields, "copy the traced steps");
-  const std::vector<double> year_values = detail::download(years, year_rows * kMaxVariables, "copy the traced years");
-  const std::vector<int> binding_values =
-      detail::download(binding, year_rows * kMaxBindingCodes, "copy the traced binding counts");
-  const int variables = variable_count(model);
+  const std::vector<double> year_values = detail::download(years, year_rows * variables, "copy the traced years");
+  const std::vector<int> binding_values = detail::download(binding, year_rows * codes, "copy the traced binding counts");
   for (int i = 0; i < count; ++i) {
     DeviceTrace& trace = traces[i];
     trace.path = paths[i];
     for (int step = 1; step <= model.steps; ++step) {
       const double* f = step_values.data() + (static_cast<std::size_t>(i) * model.steps + (step - 1)) * kTraceFields;
       trace.steps.push_back(TrajectoryPoint{step, f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], f[8],
-                                            static_cast<int>(f[9])});
+                                            std::isnan(f[9]) ? -1 : static_cast<int>(f[9])});  // NaN: unwritten
     }
     for (int year = 0; year < model.years; ++year) {
       const std::size_t row = static_cast<std::size_t>(i) * model.years + year;
-      for (int v = 0; v < variables; ++v) trace.year_values.push_back(year_values[row * kMaxVariables + v]);
-      for (int code = 0; code <= model.stage_count; ++code)
-        trace.year_binding_steps.push_back(binding_values[row * kMaxBindingCodes + code]);
+      for (int v = 0; v < variables; ++v) trace.year_values.push_back(year_values[row * variables + v]);
+      for (int code = 0; code < codes; ++code) trace.year_binding_steps.push_back(binding_values[row * codes + code]);
     }
   }
   return traces;

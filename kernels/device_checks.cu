@@ -53,7 +53,7 @@ std::vector<PhiloxCounter> philox_on_device(const std::vector<PhiloxCounter>& co
   detail::upload(keys, device_keys, "Philox keys");
   philox_kernel<<<blocks_for(counters.size()), kThreads>>>(device_counters.data(), device_keys.data(),
                                                            static_cast<int>(counters.size()), out.data());
-  detail::check(cudaGetLastError(), "launch the Philox kernel");
+  detail::check_launch("the Philox kernel");
   detail::check(cudaDeviceSynchronize(), "run the Philox kernel");
   return detail::download(out, counters.size(), "copy Philox outputs");
 }
@@ -67,7 +67,7 @@ std::vector<PhiloxCounter> curand_philox_on_device(const std::vector<CurandStart
   detail::DeviceBuffer<PhiloxCounter> out(total, "cuRAND outputs");
   curand_philox_kernel<<<blocks_for(starts.size()), kThreads>>>(device_starts.data(), static_cast<int>(starts.size()),
                                                                 calls, out.data());
-  detail::check(cudaGetLastError(), "launch the cuRAND kernel");
+  detail::check_launch("the cuRAND kernel");
   detail::check(cudaDeviceSynchronize(), "run the cuRAND kernel");
   return detail::download(out, total, "copy cuRAND outputs");
 }
@@ -81,7 +81,7 @@ std::vector<FourNormals> four_normals_on_device(PhiloxKey key, std::uint32_t str
   detail::DeviceBuffer<FourNormals> out(paths.size(), "normals");
   four_normals_kernel<<<blocks_for(paths.size()), kThreads>>>(key, stream, device_paths.data(),
                                                               static_cast<int>(paths.size()), block, out.data());
-  detail::check(cudaGetLastError(), "launch the normals kernel");
+  detail::check_launch("the normals kernel");
   detail::check(cudaDeviceSynchronize(), "run the normals kernel");
   return detail::download(out, paths.size(), "copy normals");
 }

@@ -169,13 +169,13 @@ void DeviceReducer::reduce_values(float* values, int count, const std::vector<Th
   if (count <= 0) return;
   const dim3 chunk_grid(grid_of(chunks_, "chunk sums"), static_cast<unsigned>(count));
   chunk_sums_kernel<false><<<chunk_grid, kReductionThreads>>>(values, paths_, chunks_, nullptr, partials_.data());
-  check(cudaGetLastError(), "launch the column sums");
+  check_launch("the column sums");
   column_totals_kernel<<<count, kReductionThreads>>>(partials_.data(), chunks_, paths_, sums_.data(), means_.data());
-  check(cudaGetLastError(), "launch the column totals");
+  check_launch("the column totals");
   chunk_sums_kernel<true><<<chunk_grid, kReductionThreads>>>(values, paths_, chunks_, means_.data(), partials_.data());
-  check(cudaGetLastError(), "launch the squared deviations");
+  check_launch("the squared deviations");
   column_totals_kernel<<<count, kReductionThreads>>>(partials_.data(), chunks_, paths_, squares_.data(), nullptr);
-  check(cudaGetLastError(), "launch the squared-deviation totals");
+  check_launch("the squared-deviation totals");
 
   if (!thresholds.empty()) {
     std::vector<int> columns, outputs;
@@ -191,7 +191,7 @@ void DeviceReducer::reduce_values(float* values, int count, const std::vector<Th
     const dim3 grid(grid_of(chunks_, "threshold counts"), static_cast<unsigned>(thresholds.size()));
     threshold_kernel<<<grid, kReductionThreads>>>(values, paths_, threshold_columns_.data(), threshold_levels_.data(),
                                                   threshold_outputs_.data(), threshold_hits_.data());
-    check(cudaGetLastError(), "launch the threshold counts");
+    check_launch("the threshold counts");
   }
 
   // Exact quantiles: sort each column in place (the moments above have read it), then gather.
@@ -201,9 +201,10 @@ void DeviceReducer::reduce_values(float* values, int count, const std::vector<Th
     std::size_t bytes = sort_temp_bytes_;
     check(cub::DeviceRadixSort::SortKeys(sort_temp_.data(), bytes, keys, static_cast<std::uint32_t>(paths_)),
           "sort a column");
+    check_launch("the column sort");
     gather_ranks_kernel<<<1, 64>>>(keys.Current(), device_ranks_.data(), rank_count,
                                    order_.data() + static_cast<std::uint64_t>(c) * rank_count);
-    check(cudaGetLastError(), "launch the order-statistic gather");
+    check_launch("the order-statistic gather");
   }
 
   const std::vector<double> sums = download(sums_, count, "copy column sums");
@@ -223,7 +224,7 @@ void DeviceReducer::reduce_binding(const std::uint8_t* binding, int count, Bindi
         "clear binding counts");
   const dim3 grid(grid_of(chunks_, "binding counts"), static_cast<unsigned>(count));
   binding_kernel<<<grid, kReductionThreads>>>(binding, paths_, binding_counts_.data());
-  check(cudaGetLastError(), "launch the binding counts");
+  check_launch("the binding counts");
   const std::vector<unsigned long long> counts =
       download(binding_counts_, 3 * static_cast<std::size_t>(count), "copy binding counts");
   for (int c = 0; c < count; ++c) out[c] = BindingReduction{counts[3 * c], counts[3 * c + 1], counts[3 * c + 2]};

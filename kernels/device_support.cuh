@@ -10,14 +10,42 @@
 
 #include "chokepoint/cuda_backend.hpp"
 #include "chokepoint/errors.hpp"
+#include "simulate/cuda_checks.hpp"
 
 namespace chokepoint::cuda::detail {
+
+// Errors a kernel raises while it runs. CUDA reports them at the next call that waits on the
+// device, whatever that call is, and every later call of the process fails with them too.
+inline bool is_execution_error(cudaError_t status) {
+  switch (status) {
+    case cudaErrorIllegalAddress:
+    case cudaErrorMisalignedAddress:
+    case cudaErrorIllegalInstruction:
+    case cudaErrorInvalidPc:
+    case cudaErrorHardwareStackError:
+    case cudaErrorInvalidAddressSpace:
+    case cudaErrorLaunchFailure:
+    case cudaErrorLaunchTimeout:
+    case cudaErrorAssert:
+      return true;
+    default:
+      return false;
+  }
+}
 
 // Every CUDA failure (no device, out of memory, a launch that cannot run) is a ResourceError.
 inline void check(cudaError_t status, const char* what) {
   if (status != cudaSuccess)
-    throw ResourceError(std::string("CUDA: ") + what + ": " + cudaGetErrorName(status) + " (" +
-                        cudaGetErrorString(status) + ")");
+    throw ResourceError(cuda_failure_message(what, cudaGetErrorName(status), cudaGetErrorString(status),
+                                             is_execution_error(status), sync_check_requested()));
+}
+
+// After every kernel launch: whether it could be launched, and in sync-check mode
+// (CHOKEPOINT_CUDA_SYNC_CHECK=1) whether it ran, so that the failing launch names itself.
+inline void check_launch(const char* kernel) {
+  check(cudaGetLastError(), (std::string("launch ") + kernel).c_str());
+  if (sync_check_requested())
+    check(cudaDeviceSynchronize(), (std::string("run ") + kernel + " (synchronised after its launch)").c_str());
 }
 
 // Throws ResourceError unless a device can be used; every entry point calls it first, so that

@@ -8,7 +8,8 @@
 set -euo pipefail
 
 packages=(cmake make g++ nlohmann-json3-dev libcli11-dev libeigen3-dev libgtest-dev
-          librandom123-doc)
+          librandom123-doc
+          python3)  # tools/ptxas_report.sh and scripts/compare_summaries.py (scripts/gpu-check.sh)
 browser_packages=()
 for argument in "$@"; do
   case "$argument" in

@@ -34,6 +34,9 @@ struct LaunchOptions {
                                           // they do not all fit on the device
   bool derived_outputs = false;           // simulate_cuda only: compute the derived outputs on
                                           // the device too (run_cuda always does)
+  bool poison_outputs = false;            // fill the outputs with 0xFF bytes before each launch, so
+                                          // a value no kernel wrote reads as NaN (tests; also
+                                          // CHOKEPOINT_CUDA_POISON=1, host/simulate/cuda_checks.hpp)
 };
 
 inline constexpr int kDefaultThreadsPerBlock = 128;

@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Compares two summary.json files of the same scenario, paths and seed (a CUDA run and a CPU run).
+
+    compare_summaries.py GPU_SUMMARY CPU_SUMMARY [--relative 1e-5] [--count-share 1e-3]
+
+Means, sds, ses and quantiles are compared relative to the CPU's value (floor: 1e-9 of the
+column's mean + sd, for values that cancel to ~0). Binding shares, binding_any and threshold
+probabilities are counts: they differ only by paths whose binding stage flips at a near tie, so
+they are reported as differing paths and allowed up to --count-share of the paths.
+Exit status 1 when a difference exceeds these bounds (scripts/gpu-check.sh prints the report).
+"""
+import argparse
+import json
+import sys
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("gpu")
+    parser.add_argument("cpu")
+    parser.add_argument("--relative", type=float, default=1e-5)
+    parser.add_argument("--count-share", type=float, default=1e-3)
+    args = parser.parse_args()
+    with open(args.gpu) as f:
+        gpu = json.load(f)
+    with open(args.cpu) as f:
+        cpu = json.load(f)
+    if (gpu["paths"], gpu["seed"], gpu["scenario"]) != (cpu["paths"], cpu["seed"], cpu["scenario"]):
+        print("not the same run: paths, seed or scenario differ")
+        return 1
+    paths = cpu["paths"]
+    print(f"seconds: {gpu.get('backend')} on {gpu.get('device')} {gpu.get('seconds')}, "
+          f"{cpu.get('backend')} with {cpu.get('threads')} threads {cpu.get('seconds')}")
+
+    differences = []  # (relative difference, where)
+    bad = 0
+    for name, variable in cpu["variables"].items():
+        for c, g in zip(variable["years"], gpu["variables"][name]["years"]):
+            floor = 1e-9 * (abs(c["mean"]) + c["sd"])
+            pairs = [(k, g[k], c[k]) for k in ("mean", "sd", "se")]
+            pairs += [(f"q{q}", g["quantiles"][q], v) for q, v in c["quantiles"].items()]
+            for what, a, b in pairs:
+                relative = abs(a - b) / max(abs(b), floor, 1e-300)
+                differences.append((relative, f"{name} {c['year']} {what}: gpu {a!r} cpu {b!r}"))
+                bad += abs(a - b) > args.relative * abs(b) + floor
+    differences.sort()
+    print(f"compared {len(differences)} moments and quantiles: {bad} beyond {args.relative:g} relative")
+    for relative, where in differences[-3:]:
+        print(f"largest relative difference {relative:.3g}: {where}")
+
+    # Counts, as paths: binding steps per (stage, year), paths binding at least once, threshold hits.
+    worst_paths = 0
+    counts_differing = 0
+    for name, stage in cpu["stages"].items():
+        for c, g in zip(stage["years"], gpu["stages"][name]["years"]):
+            for key in ("binding_share", "binding_any"):
+                if g[key] != c[key]:
+                    counts_differing += 1
+                    worst_paths = max(worst_paths, round(abs(g[key] - c[key]) * paths))
+    for c, g in zip(cpu["thresholds"], gpu["thresholds"]):
+        if g["p"] != c["p"]:
+            counts_differing += 1
+            worst_paths = max(worst_paths, round(abs(g["p"] - c["p"]) * paths))
+    print(f"counts that differ: {counts_differing}; the largest difference is {worst_paths} path(s) "
+          f"(binding shares as path-years; near-tie flips, allowed up to {args.count_share:g} of {paths})")
+    bad += worst_paths > args.count_share * paths
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
