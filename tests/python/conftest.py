@@ -1,5 +1,6 @@
-"""Shared fixtures. The suite skips as a whole when the module was not built (no Python headers
-or pybind11): ctest then only registers it when it was, and a bare `pytest` skips."""
+"""Shared fixtures. Every test module starts with `needs_module()`, so the suite skips when the
+module was not built (no Python headers or pybind11; ctest then does not register it) or numpy
+and pandas are missing."""
 
 import json
 import os
@@ -8,9 +9,12 @@ import subprocess
 
 import pytest
 
-pytest.importorskip("numpy")
-pytest.importorskip("pandas")
-chokepoint = pytest.importorskip("chokepoint", reason="the Python module was not built (PYTHONPATH=build/python)")
+
+
+def needs_module():
+    """The chokepoint package, or a skip of the calling test module."""
+    return pytest.importorskip("chokepoint", reason="the Python module or numpy/pandas is missing "
+                                                    "(build it, then PYTHONPATH=build/python)")
 
 SOURCE_DIR = pathlib.Path(os.environ.get("CHOKEPOINT_SOURCE_DIR", pathlib.Path(__file__).resolve().parents[2]))
 

@@ -4,8 +4,11 @@ import json
 
 import pytest
 
-import chokepoint
 from conftest import read_json
+
+from conftest import needs_module, read_json
+
+chokepoint = needs_module()
 
 PATHS, SEED = 600, 13
 

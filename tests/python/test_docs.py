@@ -6,6 +6,10 @@ import shutil
 
 import pytest
 
+from conftest import needs_module
+
+chokepoint = needs_module()
+
 SESSION = "## A notebook session"
 
 

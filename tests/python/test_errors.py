@@ -5,7 +5,10 @@ import json
 
 import pytest
 
-import chokepoint
+from conftest import needs_module
+
+chokepoint = needs_module()
+
 
 
 def three_problems(small_file):

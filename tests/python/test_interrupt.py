@@ -8,7 +8,10 @@ import time
 
 import pytest
 
-import chokepoint
+from conftest import needs_module
+
+chokepoint = needs_module()
+
 
 LONG = dict(paths=200_000, seed=1, threads=1, keep_paths=False)  # ≈5 s of simulation here
 

@@ -2,7 +2,10 @@
 
 import json
 
-import chokepoint
+from conftest import needs_module
+
+chokepoint = needs_module()
+
 
 STRESS = {
     "name": "small-stressed",

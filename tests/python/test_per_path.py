@@ -7,11 +7,14 @@ times the step length), stocks at the year's last step, binding counts per code.
 
 import gc
 
-import numpy as np
-import pandas as pd
 import pytest
 
-import chokepoint
+from conftest import needs_module
+
+chokepoint = needs_module()
+import numpy as np  # noqa: E402 (present once the module is)
+import pandas as pd  # noqa: E402 (present once the module is)
+
 
 PATHS, SEED = 24, 5
 RATE_COLUMNS = {"token_demand", "tokens_served", "throughput", "token_capacity"}  # per year in paths.csv

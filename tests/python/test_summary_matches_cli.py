@@ -3,11 +3,14 @@ paths, seed and threads: both front ends must reach the engine the same way."""
 
 import math
 
-import pandas as pd
 import pytest
 
-import chokepoint
 from conftest import read_json
+
+from conftest import needs_module, read_json
+
+chokepoint = needs_module()
+import pandas as pd  # noqa: E402 (present once the module is)
 
 PATHS, SEED, THREADS = 1500, 11, 2
 
