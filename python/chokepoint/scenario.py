@@ -96,13 +96,20 @@ class Scenario:
         text; `file` names it in error messages (default: this scenario's file + " (patched)").
         Raises InputError listing every problem of the result.
         """
-        text = changes if isinstance(changes, str) else json.dumps(changes)
+        text = changes if isinstance(changes, str) else json.dumps(changes, default=_plain)
         label = file if file is not None else f"{self.file} (patched)"
         return Scenario(_engine.patch(self._compiled, text, label))
 
     def __repr__(self) -> str:
         return (f"<chokepoint.Scenario {self.name!r} from {self.file!r}: {len(self.years)} years "
                 f"{self.years[0]}–{self.years[-1]}, {len(self.factors)} factors, stages {list(self.stages)}>")
+
+
+def _plain(value: Any) -> Any:
+    """numpy numbers and arrays in a patch (a notebook's usual values) as JSON numbers and lists."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"a scenario patch holds JSON values; found {type(value).__name__} {value!r}")
 
 
 def load(path: Union[str, os.PathLike]) -> Scenario:

@@ -45,3 +45,13 @@ def test_patch_leaves_the_original_and_reads_back(small_file):
     changed = patched.json
     changed["name"] = "edited"
     assert patched.name == "small"  # sections are copies: edits go through patch()
+
+
+def test_patch_takes_numpy_numbers(small_file):
+    import numpy as np
+
+    base = chokepoint.load(small_file)
+    patched = base.patch({"stages": {"power": {"additions_per_year": np.float64(2500.0)}},
+                          "factors": {"power": {"growth": np.float32(0.25)}}})
+    assert patched.stages["power"]["additions_per_year"] == 2500.0
+    assert patched.factors["power"]["growth"] == 0.25
