@@ -5,16 +5,21 @@
 #   scripts/install-deps.sh            build and test dependencies
 #   scripts/install-deps.sh --browser  also Chromium, for the report's browser tests; best effort:
 #                                      when it cannot be installed (offline) those tests skip
+#   scripts/install-deps.sh --plots    also matplotlib, for the plots of docs/python.md; best effort
 set -euo pipefail
 
 packages=(cmake make g++ nlohmann-json3-dev libcli11-dev libeigen3-dev libgtest-dev
           librandom123-doc
-          python3)  # tools/ptxas_report.sh and scripts/compare_summaries.py (scripts/gpu-check.sh)
-browser_packages=()
+          # python3: tools/ptxas_report.sh and scripts/compare_summaries.py (scripts/gpu-check.sh);
+          # the Python module and its tests (docs/python.md); setuptools and wheel for pip install
+          python3 python3-dev pybind11-dev python3-pybind11 python3-numpy python3-pandas python3-pytest
+          python3-setuptools python3-wheel)
+optional_packages=()
 for argument in "$@"; do
   case "$argument" in
-    --browser) browser_packages=(chromium fonts-dejavu-core) ;;
-    *) echo "install-deps.sh: unknown argument $argument (expected --browser)" >&2; exit 2 ;;
+    --browser) optional_packages+=(chromium fonts-dejavu-core) ;;
+    --plots) optional_packages+=(python3-matplotlib) ;;
+    *) echo "install-deps.sh: unknown argument $argument (expected --browser or --plots)" >&2; exit 2 ;;
   esac
 done
 
@@ -25,8 +30,8 @@ missing_of() {
   done
 }
 mapfile -t missing < <(missing_of "${packages[@]}")
-mapfile -t missing_browser < <(missing_of "${browser_packages[@]}")
-if ((${#missing[@]} == 0 && ${#missing_browser[@]} == 0)); then
+mapfile -t missing_optional < <(missing_of "${optional_packages[@]}")
+if ((${#missing[@]} == 0 && ${#missing_optional[@]} == 0)); then
   exit 0
 fi
 
@@ -40,10 +45,10 @@ if ((${#missing[@]} > 0)); then
   updated=1
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-if ((${#missing_browser[@]} > 0)); then
-  echo "installing: ${missing_browser[*]}" >&2
+if ((${#missing_optional[@]} > 0)); then
+  echo "installing: ${missing_optional[*]}" >&2
   if ! { ((updated)) || $sudo apt-get update -qq; } ||
-     ! $sudo apt-get install -y -qq --no-install-recommends "${missing_browser[@]}" >/dev/null; then
-    echo "warning: could not install ${missing_browser[*]}; the report's browser tests will skip" >&2
+     ! $sudo apt-get install -y -qq --no-install-recommends "${missing_optional[@]}" >/dev/null; then
+    echo "warning: could not install ${missing_optional[*]}; the tests that need them will skip" >&2
   fi
 fi

@@ -166,9 +166,13 @@ static Json resolve_extends(Json document, const std::string& file, std::set<std
   Json parent = resolve_extends(parse_json(read_text_file(parent_path.string()), parent_path.string()),
                                 parent_path.string(), chain);
   document.erase("extends");
-  parent.merge_patch(document);
-  sort_schedules(parent);
+  apply_merge_patch(parent, document);
   return parent;
+}
+
+void apply_merge_patch(Json& document, const Json& patch) {
+  document.merge_patch(patch);
+  sort_schedules(document);
 }
 
 Json read_scenario_json(const std::string& text, const std::string& file) {

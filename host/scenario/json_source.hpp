@@ -10,6 +10,10 @@ namespace chokepoint {
 // Parses `text` (named `file` in errors) and applies `extends` chains. Throws InputError.
 Json read_scenario_json(const std::string& text, const std::string& file);
 
+// Applies `patch` to `document` as `extends` applies a file to its parent: an RFC 7396 merge
+// patch, then every schedule (an object keyed by years) put back in calendar order.
+void apply_merge_patch(Json& document, const Json& patch);
+
 // Reads a whole file; throws InputError naming the file when it cannot be read.
 std::string read_text_file(const std::string& file);
 

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <exception>
 #include <memory>
 
 #include "chokepoint/engine.hpp"
@@ -199,21 +200,34 @@ PathResults simulate_cpu(const Scenario& scenario, std::uint64_t paths, std::uin
   const std::int64_t batches = static_cast<std::int64_t>((paths + kBatch - 1) / kBatch);
   std::atomic<std::int64_t> done{0};
   const int thread_count = threads > 0 ? threads : omp_get_max_threads();
+  // An exception may not leave an OpenMP region, and a front end stops a run (Ctrl-C in Python)
+  // by throwing from `progress`: the throw is caught here, the remaining batches are skipped,
+  // and it is rethrown once the threads have joined.
+  std::atomic<bool> stopping{false};
+  std::exception_ptr stopped_by;  // written by thread 0 only
 
 #pragma omp parallel num_threads(thread_count)
   {
     auto work = std::make_unique<PackWorkspace>();
 #pragma omp for schedule(dynamic, 4)
     for (std::int64_t batch = 0; batch < batches; ++batch) {
+      if (stopping.load(std::memory_order_relaxed)) continue;
       const std::uint64_t first = static_cast<std::uint64_t>(batch) * kBatch;
       const std::uint64_t last = std::min(paths, first + kBatch);
       for (std::uint64_t pack_first = first; pack_first < last; pack_first += kPackWidth)
         simulate_pack(model, key, pack_paths(pack_first, last), pack_first, *work, results);
       const std::int64_t finished = ++done;
-      if (progress && omp_get_thread_num() == 0)
-        progress(static_cast<double>(finished) / static_cast<double>(batches));
+      if (progress && omp_get_thread_num() == 0) {
+        try {
+          progress(static_cast<double>(finished) / static_cast<double>(batches));
+        } catch (...) {
+          stopped_by = std::current_exception();
+          stopping.store(true, std::memory_order_relaxed);
+        }
+      }
     }
   }
+  if (stopped_by) std::rethrow_exception(stopped_by);
   if (progress) progress(1.0);
   return results;
 }

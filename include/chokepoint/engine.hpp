@@ -69,12 +69,19 @@ Scenario load_scenario(const std::string& path);
 // The same from JSON text; `file` names it in error messages and resolves `extends`.
 Scenario load_scenario_text(const std::string& text, const std::string& file);
 
+// `base` as it was compiled (Scenario::resolved_json) with `patch`, JSON text, applied the way
+// `extends` applies a stress to its parent (an RFC 7396 merge patch, schedules kept in calendar
+// order), then validated and compiled. `file` names the patch in error messages. Throws InputError.
+Scenario patch_scenario(const Scenario& base, const std::string& patch, const std::string& file);
+
 struct RunOptions {
   std::uint64_t paths = 100000;
   std::uint64_t seed = 1;
   std::string backend = "auto";  // auto | cpu | cuda
   int threads = 0;               // 0: all cores
-  std::function<void(double)> progress;  // called with the fraction done, from one thread
+  // Called with the fraction done, from one thread. It may throw to stop the run (Python's
+  // Ctrl-C does): the backend starts no further batch and rethrows once its threads have joined.
+  std::function<void(double)> progress;
 };
 
 // Per-path results of a run, column-major so that each (variable, year) is one contiguous column.
