@@ -64,7 +64,7 @@ TEST(StressLibrary, TaiwanQuake2027LowersOutputAndRaisesCowosBindingIn2027) {
   const Scenario baseline = load_scenario(source_path("scenarios/baseline.json"));
   const Scenario quake = stress("taiwan-quake-2027");
   const PairedDifference difference = paired_difference(quake, baseline, 4000, 1, 0);
-  const std::size_t year_2027 = 2027 - 2024;
+  const std::size_t year_2027 = static_cast<std::size_t>(2027 - baseline.calendar_years().front());
   ASSERT_EQ(difference.years[year_2027], 2027);
 
   const DifferenceYear& produced = difference.find_variable("produced_units")->years[year_2027];
