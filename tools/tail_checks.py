@@ -33,9 +33,11 @@ def main():
             thresholds[f"tail_{variable}_{year}"] = {"variable": variable, "year": year, "at_least": 1}
     with tempfile.TemporaryDirectory() as work:
         probe = os.path.join(os.path.dirname(scenario), ".tail_checks_probe.json")
+        # The probe's thresholds take the parent's form (named, or an array that is appended).
+        added = list(thresholds.values()) if '"thresholds": [' in text else thresholds
         with open(probe, "w") as f:
             json.dump({"extends": os.path.basename(scenario), "name": "tail-checks",
-                       "report": {"thresholds": thresholds}}, f)
+                       "report": {"thresholds": added}}, f)
         try:
             subprocess.run([binary, "run", probe, "--paths", paths, "--seed", "1", "--out", work, "--quiet"],
                            check=True)
