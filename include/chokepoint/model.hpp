@@ -20,7 +20,7 @@ inline constexpr int kMaxUncertain = 128;
 inline constexpr int kMaxCorrelatedParameters = 16;
 inline constexpr int kMaxScheduleEntries = 2048;
 
-// A scalar of the scenario: a constant, or the per-path draw number `draw` (MODEL.md §3).
+// A scalar of the scenario: a constant, or the per-path draw number `draw` (docs/model.md §3).
 struct ParamRef {
   double constant = 0.0;
   std::int32_t draw = -1;
