@@ -68,9 +68,10 @@ bool near_tie(const Model& model, const StepOutcome<double>& out, double invento
   std::vector<double> flows;
   for (int k = 0; k < model.stage_count; ++k)
     (model.stages[k].kind == StageKind::stock ? deploy : flows).push_back(out.stage_units[k]);
-  // When orders are met, Inv + S equals Dd by construction: not a tie. When a flow stage cut
-  // production, Inv + S is what it left to deploy.
+  // When orders are met, Inv + S equals min(Dd, D*) by construction: D* can tie with a stock
+  // stage's headroom. When a flow stage cut production, Inv + S is what it left to deploy.
   if (out.produced < out.orders) deploy.push_back(inventory_before + out.produced);
+  else if (out.deployable < out.wanted) deploy.push_back(out.deployable);
   std::sort(deploy.begin(), deploy.end());
   if (deploy.size() > 1 && near_each_other(deploy[0], deploy[1])) return true;
   std::sort(flows.begin(), flows.end());

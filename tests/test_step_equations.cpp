@@ -1,9 +1,10 @@
-// Each line of MODEL.md §2, §4, §5 and §6 on small cases computed by hand.
+// Each line of docs/model.md §2, §4, §5 and §6 on small cases computed by hand.
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "chokepoint/path_step.hpp"
+#include "chokepoint/year_record.hpp"
 #include "scenario_builder.hpp"
 
 namespace chokepoint {
@@ -82,6 +83,146 @@ TEST(StepEquations, ResponseBoostsTheBindingStageFromTheNextStep) {
   EXPECT_DOUBLE_EQ(out.stage_units[2], (180.0 - 0.75 * 61.25) / 0.5);
 }
 
+// v2 lines of §6, one by one, on two_step_chain with a slow power build-out:
+// C = 40 + 8 = 48, H = (48 − 0.75·25)/0.5 = 58.5, a = 8 MW/yr, h = 0.5:
+// D* = H + h·a/per_unit = 58.5 + 0.5·8/0.5 = 66.5 < Dd = 162.5.
+Json slow_power_chain() {
+  Json s = two_step_chain();
+  s["stages"]["power"]["initial_capacity"] = 40;
+  s["stages"]["power"]["additions_per_year"] = 8;
+  return s;
+}
+
+TEST(StepEquations, OrdersStopAtWhatPowerCanTakeWithinTheHorizon) {
+  HandRun run(slow_power_chain());
+  run.step(1);
+  const StepOutcome<>& out = run.out;
+  EXPECT_DOUBLE_EQ(out.stage_units[2], 58.5);                     // H
+  EXPECT_DOUBLE_EQ(out.stage_build_rate[2], 8.0);                 // a
+  EXPECT_DOUBLE_EQ(out.deployable, 66.5);                         // D* = H + h·a/per_unit
+  EXPECT_DOUBLE_EQ(out.orders, 66.5 - 5.0);                       // Dp = min(Dd, D*) − Inv
+  EXPECT_DOUBLE_EQ(out.produced, 61.5);                           // S = min(Dp, K): K = 80, 100
+  EXPECT_DOUBLE_EQ(out.deployed, 58.5);                           // Y = min(Dd, Inv + S, H)
+  EXPECT_EQ(out.binding, binding_code_of_stage(2));               // power set Y
+  EXPECT_DOUBLE_EQ(out.written_off, 0.0);                         // ω defaults to 0
+  EXPECT_DOUBLE_EQ(run.state.inventory, 8.0);                     // h·a/per_unit waits for power
+}
+
+TEST(StepEquations, HorizonZeroOrdersOnlyWhatCanBeDeployedNow) {
+  Json s = slow_power_chain();
+  s["order_horizon_years"] = 0;
+  HandRun run(s);
+  run.step(1);
+  EXPECT_DOUBLE_EQ(run.out.deployable, 58.5);
+  EXPECT_DOUBLE_EQ(run.out.produced, 58.5 - 5.0);
+  EXPECT_DOUBLE_EQ(run.out.deployed, 58.5);
+  EXPECT_EQ(run.out.binding, binding_code_of_stage(2));
+  EXPECT_DOUBLE_EQ(run.state.inventory, 0.0);
+}
+
+TEST(StepEquations, UnsoldInventoryIsWrittenOffAtOmegaPerYear) {
+  Json s = slow_power_chain();
+  s["inventory_write_off"] = 0.5;
+  HandRun run(s);
+  run.step(1);
+  EXPECT_DOUBLE_EQ(run.out.written_off, 0.5 * 1.0 * 8.0);         // W = ω·Δ·(Inv + S − Y)
+  EXPECT_DOUBLE_EQ(run.state.inventory, 8.0 - 4.0);               // Inv = Inv + S − Y − W
+}
+
+TEST(StepEquations, AWriteOffFasterThanOneStepClearsTheInventoryAndNoMore) {
+  Json s = slow_power_chain();
+  s["inventory_write_off"] = 3.0;  // ω·Δ = 3 > 1
+  HandRun run(s);
+  run.step(1);
+  EXPECT_DOUBLE_EQ(run.out.written_off, 8.0);
+  EXPECT_DOUBLE_EQ(run.state.inventory, 0.0);
+}
+
+TEST(StepEquations, SpendCeilingCapsTokenDemand) {
+  Json s = two_step_chain();
+  s["demand"]["spend_usd_per_year"] = 1e-3;  // at $2 per million tokens: 500 tokens/yr < 2000
+  HandRun run(s);
+  run.step(1);
+  EXPECT_DOUBLE_EQ(run.out.token_demand, 1e-3 * 1e6 / 2.0);      // Tok = min(tok_0·I, spend·10⁶/price)
+  EXPECT_DOUBLE_EQ(run.out.wanted, (500.0 - 0.75 * 500.0) / 10.0);
+  EXPECT_DOUBLE_EQ(run.out.served, 500.0);                        // revenue = 500 tokens × $2/M = spend
+}
+
+TEST(StepEquations, FlowCeilingCapsNativeCapacityBeforeImpairment) {
+  Json s = two_step_chain();
+  s["stages"]["cowos"]["ceiling"] = 1000.0 * std::exp(0.25);  // binds once the boost e^A = e^0.5 applies
+  s["events"] = Json::parse(R"({"quake": {"rate_per_year": 0.0, "severity": 0.5, "half_life_years": 1e9,
+                                "targets": {"cowos": 1.0}, "forced": {"year": 2026, "severity": 0.5}}})");
+  HandRun run(s);
+  run.step(1);
+  EXPECT_DOUBLE_EQ(run.out.stage_units[0], 80.0);                 // below the ceiling: unchanged
+  run.step(2);
+  // K = min(cap·e^A, ceiling)·M·yield·Δ/per_unit = 1000·e^0.25 · 0.5 · 0.8 / 10
+  EXPECT_NEAR(run.out.stage_units[0], 1000.0 * std::exp(0.25) * 0.5 * 0.8 / 10.0, 1e-12);
+}
+
+TEST(StepEquations, StockBuildRateIsCappedByMaxAdditionsThenImpaired) {
+  Json s = two_step_chain();
+  s["stages"]["power"]["max_additions"] = 30;
+  s["events"] = Json::parse(R"({"outage": {"rate_per_year": 0.0, "severity": 0.5, "half_life_years": 1e9,
+                                 "targets": {"power": 1.0}, "forced": {"year": 2025, "severity": 0.5}}})");
+  HandRun run(s);
+  run.step(1);
+  EXPECT_DOUBLE_EQ(run.out.stage_build_rate[2], 30.0 * 0.5);      // a = min(add·I·e^A, max_additions)·M
+  EXPECT_DOUBLE_EQ(run.out.stage_native[2], 100.0 + 15.0);        // C = C + a·Δ
+  EXPECT_DOUBLE_EQ(run.out.stage_added[2], 15.0);
+}
+
+TEST(StepEquations, StockCeilingStopsGrowthButNeverRemovesCapacity) {
+  Json s = two_step_chain();
+  s["stages"]["power"]["ceiling"] = 120;
+  HandRun run(s);
+  run.step(1);
+  EXPECT_DOUBLE_EQ(run.out.stage_native[2], 120.0);               // min(C + a·Δ, max(C, ceiling))
+  EXPECT_DOUBLE_EQ(run.out.stage_added[2], 20.0);
+  EXPECT_DOUBLE_EQ(run.out.stage_build_rate[2], 40.0);            // D* still counts a (literal rule)
+  Json above = two_step_chain();
+  above["stages"]["power"]["ceiling"] = 60;                       // C(0) = 100 is already above it
+  HandRun kept(above);
+  kept.step(1);
+  EXPECT_DOUBLE_EQ(kept.out.stage_native[2], 100.0);
+  EXPECT_DOUBLE_EQ(kept.out.stage_added[2], 0.0);
+}
+
+TEST(StepEquations, SigmaScheduleSetsEachCalendarYearsShockScale) {
+  Json s = deterministic_scenario();
+  s["time"] = Json::parse(R"({"start_year": 2025, "years": 2, "steps_per_year": 2})");
+  s["factors"]["token_demand"] = Json::parse(R"({"growth": 0.0, "sigma": {"2025": 0.4, "2026": 0.1}})");
+  HandRun run(s);
+  const double kappa_root_step = run.scenario.model->factors[0].kappa_root_step;
+  EXPECT_DOUBLE_EQ(kappa_root_step, std::sqrt(0.5));  // φ = 0: κ = 1
+  run.step(1);
+  EXPECT_DOUBLE_EQ(run.state.shock_scale[0], 0.4 * kappa_root_step);
+  run.step(2);
+  run.step(3);
+  EXPECT_DOUBLE_EQ(run.state.shock_scale[0], 0.1 * kappa_root_step);
+}
+
+TEST(StepEquations, WantedUnitsIsTheYearEndGapAndWriteOffsAddUp) {
+  Json s = slow_power_chain();
+  s["time"]["steps_per_year"] = 4;
+  s["time"]["years"] = 1;
+  s["inventory_write_off"] = 1.0;
+  HandRun run(s);
+  YearRecord<> record{};
+  const Model& model = *run.scenario.model;
+  begin_year(model, record);
+  double written_off = 0.0;
+  for (int t = 1; t <= 4; ++t) {
+    run.step(t);
+    record_step(model, run.out, run.state, record);
+    written_off += run.out.written_off;
+  }
+  EXPECT_DOUBLE_EQ(record.value[kWantedUnits], run.out.wanted);   // a stock: Dd of the last step
+  EXPECT_GT(written_off, 0.0);
+  EXPECT_DOUBLE_EQ(record.value[kWrittenOffUnits], written_off);  // a flow: Σ W
+}
+
 TEST(StepEquations, StockStageBindsWhenHeadroomIsShort) {
   Json s = two_step_chain();
   s["stages"]["power"]["additions_per_year"] = 0;
@@ -90,7 +231,9 @@ TEST(StepEquations, StockStageBindsWhenHeadroomIsShort) {
   run.step(1);
   EXPECT_DOUBLE_EQ(run.out.deployed, 42.5);
   EXPECT_EQ(run.out.binding, binding_code_of_stage(2));
-  EXPECT_DOUBLE_EQ(run.state.inventory, 5.0 + 80.0 - 42.5);  // the rest waits in inventory
+  // No additions, so D* = H: producers build only what power takes now, 42.5 − 5 = 37.5 < K.
+  EXPECT_DOUBLE_EQ(run.out.produced, 37.5);
+  EXPECT_DOUBLE_EQ(run.state.inventory, 0.0);
 }
 
 TEST(StepEquations, DemandBindsWhenNothingElseIsShort) {
@@ -179,7 +322,7 @@ TEST(StepEquations, KappaMakesSigmaTheSdOfOneCalendarYear) {
   const double rho = std::pow(0.5, 0.25);
   const double sum = 4 + 2 * (3 * rho + 2 * rho * rho + rho * rho * rho);  // S_f
   EXPECT_DOUBLE_EQ(factor.step_persistence, rho);
-  EXPECT_NEAR(factor.shock_scale, 0.4 * std::sqrt(4 / sum) * std::sqrt(0.25), 1e-15);
+  EXPECT_NEAR(0.4 * factor.kappa_root_step, 0.4 * std::sqrt(4 / sum) * std::sqrt(0.25), 1e-15);
   EXPECT_DOUBLE_EQ(factor.step_innovation, std::sqrt(1 - rho * rho));
 }
 

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "chokepoint/paired_difference.hpp"
@@ -62,7 +64,7 @@ TEST(StressLibrary, TaiwanQuake2027LowersOutputAndRaisesCowosBindingIn2027) {
   const Scenario baseline = load_scenario(source_path("scenarios/baseline.json"));
   const Scenario quake = stress("taiwan-quake-2027");
   const PairedDifference difference = paired_difference(quake, baseline, 4000, 1, 0);
-  const std::size_t year_2027 = 2027 - 2024;
+  const std::size_t year_2027 = static_cast<std::size_t>(2027 - baseline.calendar_years().front());
   ASSERT_EQ(difference.years[year_2027], 2027);
 
   const DifferenceYear& produced = difference.find_variable("produced_units")->years[year_2027];
@@ -77,6 +79,67 @@ TEST(StressLibrary, TaiwanQuake2027LowersOutputAndRaisesCowosBindingIn2027) {
 
   // Before the quake the two scenarios are the same path for path (common random numbers).
   EXPECT_EQ(difference.find_variable("produced_units")->years[year_2027 - 1].se, 0.0);
+}
+
+TEST_P(StressLibrary, KeepsEveryThresholdOfTheBaseline) {
+  const Scenario baseline = load_scenario(source_path("scenarios/baseline.json"));
+  const Scenario scenario = stress(GetParam());
+  for (const ThresholdRequest& kept : baseline.thresholds)
+    EXPECT_TRUE(std::any_of(scenario.thresholds.begin(), scenario.thresholds.end(), [&](const ThresholdRequest& t) {
+      return t.variable == kept.variable && t.year == kept.year && t.at_least == kept.at_least;
+    })) << scenario.variables[static_cast<std::size_t>(kept.variable)].name << " " << kept.year;
+}
+
+// Thresholds through `extends` (scenario-format.md, "report"): named thresholds merge by name and
+// null drops one; a child's array is appended to its parent's; the two forms do not mix.
+class ThresholdMerge : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    directory_ = unique_test_directory("chokepoint_thresholds");
+    std::filesystem::create_directories(directory_);
+  }
+  void TearDown() override { std::filesystem::remove_all(directory_); }
+  std::string write(const std::string& name, const std::string& report) {
+    const std::string file = directory_ + "/" + name;
+    std::ofstream(file) << minimal_scenario(R"({"growth": 0.5, "sigma": 0.0})", 4, 3, ",\n  \"report\": " + report);
+    return file;
+  }
+  std::string write_child(const std::string& name, const std::string& report) {
+    const std::string file = directory_ + "/" + name;
+    std::ofstream(file) << R"({"extends": "parent.json", "name": "child", "report": )" + report + "}";
+    return file;
+  }
+  std::string directory_;
+};
+
+TEST_F(ThresholdMerge, NamedThresholdsMergeByNameAndNullDropsOne) {
+  write("parent.json", R"({"thresholds": {
+    "big_2026": {"variable": "produced_units", "year": 2026, "at_least": 1e6},
+    "big_2027": {"variable": "produced_units", "year": 2027, "at_least": 2e6}}})");
+  const Scenario child = load_scenario(write_child("child.json", R"({"thresholds": {
+    "big_2027": null,
+    "deployed_2025": {"variable": "deployed_units", "year": 2025, "at_least": 5e5}}})"));
+  ASSERT_EQ(child.thresholds.size(), 2u);
+  EXPECT_EQ(child.thresholds[0].year, 2026);
+  EXPECT_EQ(child.thresholds[1].variable, child.variable_index("deployed_units"));
+}
+
+TEST_F(ThresholdMerge, AChildsArrayIsAppendedToItsParents) {
+  write("parent.json", R"({"thresholds": [{"variable": "produced_units", "year": 2026, "at_least": 1e6}]})");
+  const Scenario child = load_scenario(
+      write_child("child.json", R"({"thresholds": [{"variable": "deployed_units", "year": 2025, "at_least": 5e5}]})"));
+  ASSERT_EQ(child.thresholds.size(), 2u);
+  EXPECT_EQ(child.thresholds[0].year, 2026);
+  EXPECT_EQ(child.thresholds[1].year, 2025);
+}
+
+TEST_F(ThresholdMerge, MixingAnArrayWithNamedThresholdsIsAnError) {
+  write("parent.json", R"({"thresholds": {"big": {"variable": "produced_units", "year": 2026, "at_least": 1e6}}})");
+  const std::string child =
+      write_child("child.json", R"({"thresholds": [{"variable": "deployed_units", "year": 2025, "at_least": 5e5}]})");
+  const CommandResult result = run_cli("validate '" + child + "'");
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("report.thresholds"), std::string::npos) << result.output;
 }
 
 }  // namespace

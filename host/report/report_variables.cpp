@@ -17,7 +17,7 @@ namespace {
 const std::vector<std::string> kDemandVariables{"token_demand", "tokens_served", "unmet_tokens", "token_capacity",
                                                 "revenue"};
 const std::vector<std::string> kAcceleratorVariables{"wanted_units", "produced_units", "deployed_units",
-                                                     "inventory_units", "installed_base"};
+                                                     "inventory_units", "written_off_units", "installed_base"};
 
 const std::map<std::string, std::string> kDescriptions{
     {"token_demand", "tokens asked for in the year"},
@@ -25,10 +25,11 @@ const std::map<std::string, std::string> kDescriptions{
     {"unmet_tokens", "tokens asked for but not served in the year"},
     {"token_capacity", "tokens per year the installed base can serve, at year end"},
     {"revenue", "revenue from the tokens served in the year"},
-    {"wanted_units", "accelerators wanted for deployment in the year"},
+    {"wanted_units", "accelerators the year-end token gap calls for (deployment gap at year end)"},
     {"produced_units", "accelerators produced in the year"},
     {"deployed_units", "accelerators deployed in the year"},
     {"inventory_units", "built, undeployed accelerators at year end"},
+    {"written_off_units", "undeployed accelerators written off as obsolete in the year"},
     {"installed_base", "accelerators in service at year end"},
 };
 

@@ -26,8 +26,9 @@ class ScenarioCompiler {
   Scenario compile() {
     reject_unknown_keys(document_, "",
                         {"name", "description", "time", "factors", "correlations", "trend_correlations",
-                         "repair_correlations", "demand", "throughput", "useful_life_years", "price",
-                         "initial", "stages", "events", "derived", "parameter_correlations", "report"},
+                         "repair_correlations", "demand", "throughput", "useful_life_years", "order_horizon_years",
+                         "inventory_write_off", "price", "initial", "stages", "events", "derived",
+                         "parameter_correlations", "report"},
                         problems_);
     read_name();
     read_time();
@@ -67,6 +68,12 @@ class ScenarioCompiler {
     const Json& json = required(object, key, path, range.meaning);
     if (json.is_null() && !object.contains(key)) return ScheduleRef{};
     return values_.schedule(json, join_path(path, key), range);
+  }
+
+  // An optional schedule whose absence means "no limit" (+∞).
+  LimitRef optional_limit(const Json& object, const char* key, const std::string& path, const ValueRange& range) {
+    if (!object.is_object() || !object.contains(key)) return LimitRef{};
+    return LimitRef{values_.schedule(object[key], join_path(path, key), range).offset};
   }
 
   Distribution required_distribution(const Json& object, const char* key, const std::string& path,
@@ -179,8 +186,8 @@ class ScenarioCompiler {
       }
       reject_unknown_keys(json, path, {"growth", "sigma", "trend_uncertainty", "persistence"}, problems_);
       factor.growth = required_schedule(json, "growth", path, growth_rate("an annual growth rate > -1"));
-      if (!json.contains("sigma")) problems_.add(join_path(path, "sigma"), "a volatility ≥ 0", "nothing (the key is missing)");
-      factor.sigma = plain_number(json, "sigma", path, non_negative("a volatility ≥ 0 (sd of one year's log growth)"), 0.0);
+      // σ may taper as a market matures: a schedule by calendar year like growth.
+      factor.sigma = required_schedule(json, "sigma", path, non_negative("a volatility ≥ 0 (sd of one year's log growth)"));
       factor.trend_uncertainty = plain_number(json, "trend_uncertainty", path, non_negative("a trend uncertainty τ ≥ 0"), 0.0);
       const double persistence =
           plain_number(json, "persistence", path, ValueRange{0.0, true, 1.0, false, "a persistence φ in [0, 1)"}, 0.0);
@@ -188,7 +195,7 @@ class ScenarioCompiler {
     }
   }
 
-  // κ = √(n/S), S = n + 2·Σ_{k=1}^{n−1} (n−k)·ρ^k: σ is then one calendar year's sd (MODEL.md §2).
+  // κ = √(n/S), S = n + 2·Σ_{k=1}^{n−1} (n−k)·ρ^k: σ is then one calendar year's sd (docs/model.md §2).
   void set_shock_scaling(FactorSpec& factor, double persistence) {
     const int n = std::max(1, model_->steps_per_year);
     const double dt = 1.0 / n;
@@ -198,7 +205,7 @@ class ScenarioCompiler {
     const double kappa = std::sqrt(n / s);
     factor.step_persistence = rho;
     factor.step_innovation = std::sqrt(1.0 - rho * rho);
-    factor.shock_scale = factor.sigma * kappa * std::sqrt(dt);
+    factor.kappa_root_step = kappa * std::sqrt(dt);
   }
 
   void store_cholesky(const Eigen::MatrixXd& lower, double (*target)[kMaxFactors]) {
@@ -233,9 +240,11 @@ class ScenarioCompiler {
   }
 
   void read_chain() {
-    const Json& demand = required(document_, "demand", "", "an object {tokens_per_year, factor}");
-    if (require_object(demand, "demand", "an object {tokens_per_year, factor}")) {
-      reject_unknown_keys(demand, "demand", {"tokens_per_year", "factor"}, problems_);
+    const Json& demand = required(document_, "demand", "", "an object {tokens_per_year, factor, spend_usd_per_year}");
+    if (require_object(demand, "demand", "an object {tokens_per_year, factor, spend_usd_per_year}")) {
+      reject_unknown_keys(demand, "demand", {"tokens_per_year", "factor", "spend_usd_per_year"}, problems_);
+      model_->spend_usd_per_year =
+          optional_limit(demand, "spend_usd_per_year", "demand", positive("a spend > 0 (USD per year)"));
       model_->tokens_per_year =
           required_value(demand, "tokens_per_year", "demand", positive("a token demand > 0 (tokens/yr)"));
       model_->demand_factor = factor_reference(required(demand, "factor", "demand", "the name of a factor"), "demand.factor");
@@ -255,6 +264,15 @@ class ScenarioCompiler {
       problems_.add("useful_life_years",
                     "a useful life of at least one step (" + Json(model_->step_years).dump() + " years)",
                     describe(document_["useful_life_years"]));
+
+    // h and ω (docs/model.md §6): how far ahead producers see power coming online, and how fast
+    // unsold units become obsolete. Both may be distributions, drawn once per path.
+    if (document_.contains("order_horizon_years"))
+      model_->order_horizon_years = values_.value(document_["order_horizon_years"], "order_horizon_years",
+                                                  non_negative("an order horizon h ≥ 0 (years)"));
+    if (document_.contains("inventory_write_off"))
+      model_->inventory_write_off = values_.value(document_["inventory_write_off"], "inventory_write_off",
+                                                  non_negative("a write-off rate ω ≥ 0 (share of inventory per year)"));
 
     const Json& price = required(document_, "price", "", "an object {usd_per_million_tokens}");
     if (require_object(price, "price", "an object {usd_per_million_tokens}")) {
@@ -308,10 +326,10 @@ class ScenarioCompiler {
     stage.kind = stock ? StageKind::stock : StageKind::flow;
     if (stock) {
       reject_unknown_keys(json, path, {"type", "unit", "initial_capacity", "additions_per_year", "factor", "per_unit",
-                                       "initial_used", "response"}, problems_);
+                                       "initial_used", "response", "max_additions", "ceiling"}, problems_);
     } else {
-      reject_unknown_keys(json, path, {"type", "unit", "capacity_per_year", "factor", "yield", "per_unit", "response"},
-                          problems_);
+      reject_unknown_keys(json, path, {"type", "unit", "capacity_per_year", "factor", "yield", "per_unit", "response",
+                                       "ceiling"}, problems_);
     }
     unit = stock ? "MW" : "units";
     if (json.contains("unit")) {
@@ -324,6 +342,9 @@ class ScenarioCompiler {
     if (stock) {
       stage.initial_capacity = required_value(json, "initial_capacity", path, non_negative("a capacity ≥ 0"));
       stage.capacity = required_value(json, "additions_per_year", path, non_negative("additions per year ≥ 0"));
+      stage.max_additions =
+          optional_limit(json, "max_additions", path, non_negative("a build-rate ceiling ≥ 0 (native units per year)"));
+      stage.ceiling = optional_limit(json, "ceiling", path, non_negative("a capacity ceiling ≥ 0 (native units)"));
       stage.initial_used_from_fleet = !json.contains("initial_used");
       if (!stage.initial_used_from_fleet)
         stage.initial_used = values_.value(json["initial_used"], join_path(path, "initial_used"), non_negative("a used capacity ≥ 0"));
@@ -332,6 +353,7 @@ class ScenarioCompiler {
       stage.yield = json.contains("yield")
                         ? values_.value(json["yield"], join_path(path, "yield"), fraction_positive("a yield in (0, 1]"))
                         : ParamRef{1.0, -1};
+      stage.ceiling = optional_limit(json, "ceiling", path, positive("a capacity ceiling > 0 (native units per year)"));
     }
   }
 
@@ -467,9 +489,10 @@ class ScenarioCompiler {
 
   void add_variables() {
     const char* fixed[][3] = {{"token_demand", "tokens", "flow"},       {"tokens_served", "tokens", "flow"},
-                              {"unmet_tokens", "tokens", "flow"},       {"wanted_units", "units", "flow"},
+                              {"unmet_tokens", "tokens", "flow"},       {"wanted_units", "units", "stock"},
                               {"produced_units", "units", "flow"},      {"deployed_units", "units", "flow"},
-                              {"inventory_units", "units", "stock"},    {"installed_base", "units", "stock"},
+                              {"inventory_units", "units", "stock"},    {"written_off_units", "units", "flow"},
+                              {"installed_base", "units", "stock"},
                               {"revenue", "USD", "flow"},               {"token_capacity", "tokens/yr", "stock"}};
     for (const auto& row : fixed) scenario_.variables.push_back(VariableInfo{row[0], row[1], std::string(row[2]) == "flow"});
     for (std::size_t k = 0; k < scenario_.stage_names.size(); ++k) {
@@ -566,39 +589,47 @@ class ScenarioCompiler {
     scenario_.quantile_levels.assign(levels.begin(), levels.end());
   }
 
+  // "thresholds" is an object of named thresholds (merged by name through "extends"; a stress
+  // sets a name to null to drop a parent's) or, as before, an array (a child's array is appended
+  // to its parent's). Both forms are documented in scenario-format.md.
   void read_thresholds(const Json& thresholds) {
-    if (!thresholds.is_array()) {
-      problems_.add("report.thresholds", "an array of {variable, year, at_least}", describe(thresholds));
-      return;
+    const char* shape = "an object of named thresholds {NAME: {variable, year, at_least}} or an array of them";
+    if (thresholds.is_array()) {
+      for (std::size_t i = 0; i < thresholds.size(); ++i)
+        read_threshold(thresholds[i], "report.thresholds[" + std::to_string(i) + "]");
+    } else if (thresholds.is_object()) {
+      for (const auto& item : thresholds.items())
+        if (!item.value().is_null()) read_threshold(item.value(), join_path("report.thresholds", item.key()));
+    } else {
+      problems_.add("report.thresholds", shape, describe(thresholds));
     }
+  }
+
+  void read_threshold(const Json& json, const std::string& path) {
     std::vector<std::string> variable_names;
     for (const VariableInfo& v : scenario_.variables) variable_names.push_back(v.name);
-    for (std::size_t i = 0; i < thresholds.size(); ++i) {
-      const std::string path = "report.thresholds[" + std::to_string(i) + "]";
-      const Json& json = thresholds[i];
-      if (!require_object(json, path, "an object {variable, year, at_least}")) continue;
-      reject_unknown_keys(json, path, {"variable", "year", "at_least"}, problems_);
-      ThresholdRequest request;
-      const Json& variable = required(json, "variable", path, "a reported variable name");
-      request.variable = -1;
-      if (variable.is_string()) {
-        request.variable = scenario_.variable_index(variable.get<std::string>());
-        if (request.variable < 0) {
-          const std::string suggestion = closest_match(variable.get<std::string>(), variable_names);
-          problems_.add(path + ".variable", "a reported variable (see docs/model.md)",
-                        variable.dump() + (suggestion.empty() ? "" : " (did you mean \"" + suggestion + "\"?)"));
-        }
-      } else if (!variable.is_null()) {
-        problems_.add(path + ".variable", "a reported variable name", describe(variable));
+    if (!require_object(json, path, "an object {variable, year, at_least}")) return;
+    reject_unknown_keys(json, path, {"variable", "year", "at_least"}, problems_);
+    ThresholdRequest request;
+    const Json& variable = required(json, "variable", path, "a reported variable name");
+    request.variable = -1;
+    if (variable.is_string()) {
+      request.variable = scenario_.variable_index(variable.get<std::string>());
+      if (request.variable < 0) {
+        const std::string suggestion = closest_match(variable.get<std::string>(), variable_names);
+        problems_.add(path + ".variable", "a reported variable (see docs/model.md)",
+                      variable.dump() + (suggestion.empty() ? "" : " (did you mean \"" + suggestion + "\"?)"));
       }
-      request.year = year_in_run(required(json, "year", path, "a calendar year within the run"), path + ".year");
-      const Json& at_least = required(json, "at_least", path, "a number");
-      if (!at_least.is_null() && !(at_least.is_number() && std::isfinite(at_least.get<double>())))
-        problems_.add(path + ".at_least", "a finite number", describe(at_least));
-      if (request.variable >= 0 && request.year > 0 && at_least.is_number()) {
-        request.at_least = at_least.get<double>();
-        scenario_.thresholds.push_back(request);
-      }
+    } else if (!variable.is_null()) {
+      problems_.add(path + ".variable", "a reported variable name", describe(variable));
+    }
+    request.year = year_in_run(required(json, "year", path, "a calendar year within the run"), path + ".year");
+    const Json& at_least = required(json, "at_least", path, "a number");
+    if (!at_least.is_null() && !(at_least.is_number() && std::isfinite(at_least.get<double>())))
+      problems_.add(path + ".at_least", "a finite number", describe(at_least));
+    if (request.variable >= 0 && request.year > 0 && at_least.is_number()) {
+      request.at_least = at_least.get<double>();
+      scenario_.thresholds.push_back(request);
     }
   }
 

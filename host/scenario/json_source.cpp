@@ -147,6 +147,26 @@ static void sort_schedules(Json& value) {
   value = std::move(sorted);
 }
 
+// A merge patch replaces arrays whole, so a stress listing one threshold would silently drop
+// every threshold of its parent. Named thresholds (an object) merge by name through the patch;
+// an array is appended to the parent's array here. Mixing the two forms is an error.
+static void append_threshold_arrays(const Json& parent, Json& child, const std::string& file) {
+  if (!child.contains("report") || !child["report"].is_object() || !child["report"].contains("thresholds")) return;
+  if (!parent.contains("report") || !parent["report"].is_object() || !parent["report"].contains("thresholds")) return;
+  const Json& inherited = parent["report"]["thresholds"];
+  Json& added = child["report"]["thresholds"];
+  if (inherited.is_array() && added.is_array()) {
+    Json both = inherited;
+    for (const Json& threshold : added) both.push_back(threshold);
+    added = std::move(both);
+  } else if (inherited.is_array() != added.is_array() && (inherited.is_object() || added.is_object())) {
+    throw InputError({InputProblem{file, "report.thresholds",
+                                   std::string("the same form as the parent's thresholds (") +
+                                       (inherited.is_array() ? "an array" : "an object of named thresholds") + ")",
+                                   added.is_array() ? "an array" : "an object"}});
+  }
+}
+
 static Json resolve_extends(Json document, const std::string& file, std::set<std::string>& chain) {
   if (!document.is_object() || !document.contains("extends")) return document;
   const Json& parent_name = document["extends"];
@@ -166,11 +186,12 @@ static Json resolve_extends(Json document, const std::string& file, std::set<std
   Json parent = resolve_extends(parse_json(read_text_file(parent_path.string()), parent_path.string()),
                                 parent_path.string(), chain);
   document.erase("extends");
-  apply_merge_patch(parent, document);
+  apply_merge_patch(parent, std::move(document), file);
   return parent;
 }
 
-void apply_merge_patch(Json& document, const Json& patch) {
+void apply_merge_patch(Json& document, Json patch, const std::string& file) {
+  append_threshold_arrays(document, patch, file);
   document.merge_patch(patch);
   sort_schedules(document);
 }

@@ -7,9 +7,9 @@ namespace chokepoint {
 
 Scenario patch_scenario(const Scenario& base, const std::string& patch, const std::string& file) {
   // The patch itself may say `extends` (relative to `file`), like any scenario text.
-  const Json changes = read_scenario_json(patch, file);
+  Json changes = read_scenario_json(patch, file);
   Json document = Json::parse(base.resolved_json);
-  apply_merge_patch(document, changes);
+  apply_merge_patch(document, std::move(changes), file);
   return load_scenario_text(document.dump(), file);
 }
 

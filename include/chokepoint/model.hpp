@@ -2,6 +2,7 @@
 // step reads on the host and on the device alike. Built by host/scenario/compile_scenario.cpp.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <type_traits>
 
@@ -19,7 +20,7 @@ inline constexpr int kMaxUncertain = 128;
 inline constexpr int kMaxCorrelatedParameters = 16;
 inline constexpr int kMaxScheduleEntries = 2048;
 
-// A scalar of the scenario: a constant, or the per-path draw number `draw` (MODEL.md §3).
+// A scalar of the scenario: a constant, or the per-path draw number `draw` (docs/model.md §3).
 struct ParamRef {
   double constant = 0.0;
   std::int32_t draw = -1;
@@ -34,13 +35,19 @@ struct ScheduleRef {
   std::int32_t offset = 0;
 };
 
+// A schedule the scenario may leave out: a ceiling or a spend limit (docs/model.md, "Ceilings").
+// Absent, it is +∞, so min(x, limit) = x.
+struct LimitRef {
+  std::int32_t offset = -1;  // −1: no limit
+};
+
 struct FactorSpec {
   std::uint32_t stream = 0;
-  double sigma = 0.0;              // sd of one calendar year's log growth
+  ScheduleRef sigma;               // σ by year: sd of one calendar year's log growth
   double trend_uncertainty = 0.0;  // τ
   double step_persistence = 0.0;   // ρ = φ^Δ
   double step_innovation = 1.0;    // √(1 − ρ²)
-  double shock_scale = 0.0;        // σ·κ·√Δ
+  double kappa_root_step = 0.0;    // κ·√Δ; the step's shock scale is σ(year)·κ·√Δ
   ScheduleRef growth;              // g by year; μ = ln(1 + g)
 };
 
@@ -50,6 +57,8 @@ struct StageSpec {
   StageKind kind = StageKind::flow;
   std::int32_t factor = -1;  // -1: capacity does not grow
   ParamRef capacity;         // flow: cap_k per year; stock: add_j per year
+  LimitRef ceiling;          // flow: cap on native annual capacity; stock: cap on C_j
+  LimitRef max_additions;    // stock only: cap on the build rate a_j, native units per year
   ParamRef yield;            // flow only
   ParamRef initial_capacity; // stock only: C_j(0)
   ParamRef initial_used;     // stock only: U_j(0), when not derived from the fleet
@@ -115,6 +124,9 @@ struct Model {
   ParamRef token_capacity;
   bool token_capacity_from_fleet = true;
   ScheduleRef usd_per_million_tokens;
+  LimitRef spend_usd_per_year;      // what buyers can pay for tokens; absent: no ceiling on demand
+  ParamRef order_horizon_years{0.5, -1};  // h: producers build for power coming online within h
+  ParamRef inventory_write_off{0.0, -1};  // ω per year: unsold units written off as obsolete
 
   int stage_count = 0;
   StageSpec stages[kMaxStages];
@@ -138,6 +150,11 @@ struct Model {
   template <class Real>
   CHOKEPOINT_HD Real scheduled(ScheduleRef schedule, int year_index, const Real* draws) const {
     return schedule_table[schedule.offset + year_index].value(draws);
+  }
+
+  template <class Real>
+  CHOKEPOINT_HD Real limit(LimitRef limit_ref, int year_index, const Real* draws) const {
+    return limit_ref.offset < 0 ? Real(INFINITY) : schedule_table[limit_ref.offset + year_index].value(draws);
   }
 };
 

@@ -9,18 +9,19 @@
 
 namespace chokepoint {
 
-// Binding codes of MODEL.md §6: demand, or a stage by its position in the scenario. Carried as
+// Binding codes of the step (docs/model.md, "Binding stage"): demand, or a stage by its position in the scenario. Carried as
 // a Real so that a SIMD pack holds one code per path.
 inline constexpr int kBindingDemand = 0;
 CHOKEPOINT_HD inline int binding_code_of_stage(int stage) { return 1 + stage; }
 
 template <class Real = double>
 struct PathState {
-  Real draws[kMaxUncertain];             // this path's uncertain parameters (§3)
+  Real draws[kMaxUncertain];             // this path's uncertain parameters
   Real log_index[kMaxFactors];           // X_f
   Real shock[kMaxFactors];               // e_f
   Real trend[kMaxFactors];               // δ_f
   Real growth_log[kMaxFactors];          // μ_f of the current calendar year, ln(1 + g)
+  Real shock_scale[kMaxFactors];         // σ_f(year)·κ_f·√Δ of the current calendar year
   Real event_fire_probability[kMaxEvents];  // 1 − exp(−λΔ), fixed for the path
   Real event_recovery[kMaxEvents];          // 2^(−Δ/h), fixed for the path
   Real impairment[kMaxEventTargets];     // M_{e,k}, one per (event, target) pair
@@ -43,20 +44,23 @@ struct StepShocks {
   Real forced_severity[kMaxEvents];
 };
 
-// Everything a step produced, in the units of MODEL.md §6 (rates per year, units per step).
+// Everything a step produced, in the units of docs/model.md (rates per year, units per step).
 template <class Real = double>
 struct StepOutcome {
   Real token_demand;   // Tok(t), tokens/yr
   Real throughput;     // Eff(t), tokens/yr per unit
   Real wanted;         // Dd(t), units
+  Real deployable;     // D*(t), units (+∞ without stock stages)
   Real orders;         // Dp(t), units
   Real produced;       // S(t), units
   Real deployed;       // Y(t), units
+  Real written_off;    // W(t), units
   Real served;         // Srv(t), tokens/yr
   Real usd_per_million_tokens;
   Real stage_units[kMaxStages];       // flow: K_k(t); stock: H_j(t)
   Real stage_native[kMaxStages];      // flow: native capacity this step; stock: C_j(t)
-  Real stage_added[kMaxStages];       // stock: capacity added this step, add·I·M·exp(A)·Δ
+  Real stage_added[kMaxStages];       // stock: capacity added this step, C_j(t) − C_j(t−1)
+  Real stage_build_rate[kMaxStages];  // stock: a_j(t) = min(add·I·e^A, max_additions)·M, per year
   Real stage_per_unit[kMaxStages];    // per_unit_k(t)
   Real stage_yield[kMaxStages];       // flow: yield_k; stock: 1
   Real binding;                       // binding code

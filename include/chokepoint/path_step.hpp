@@ -1,4 +1,5 @@
-// One path of MODEL.md: its start (§2–§3 draws, initial conditions) and one step (§2, §4–§6).
+// One path of the model (docs/model.md): its start (§2–§3 draws, initial conditions) and one
+// step (§2, §4–§6).
 // Host and device call exactly this code; backends differ only in how they loop over paths.
 #pragma once
 
@@ -149,7 +150,7 @@ CHOKEPOINT_HD inline void draw_step_shocks(const Model& model, PhiloxKey key, st
   }
 }
 
-// One step t = 1..T of one path (or of one pack of paths); reads like MODEL.md §2, §4, §5, §6.
+// One step t = 1..T of one path (or of one pack of paths); reads like docs/model.md §2, §4, §5, §6.
 template <class Real>
 CHOKEPOINT_HD inline void step_path(const Model& model, int step, const StepShocks<Real>& shocks,
                                     PathState<Real>& state, StepOutcome<Real>& out) {
@@ -157,15 +158,18 @@ CHOKEPOINT_HD inline void step_path(const Model& model, int step, const StepShoc
   const int year = (step - 1) / model.steps_per_year;
   const Real* draws = state.draws;
 
-  // §2  ε(t) = L·z(t);  e(t) = ρ·e(t−1) + √(1−ρ²)·ε(t);  X(t) = X(t−1) + (μ(t) + δ)·Δ + σκ√Δ·e(t)
+  // §2  ε(t) = L·z(t);  e(t) = ρ·e(t−1) + √(1−ρ²)·ε(t);  X(t) = X(t−1) + (μ(t) + δ)·Δ + σ(t)·κ√Δ·e(t)
   Real innovation[kMaxFactors];
   correlate(model.shock_cholesky, model.factor_count, shocks.normal, innovation);
   const bool new_year = (step - 1) % model.steps_per_year == 0;
   for (int f = 0; f < model.factor_count; ++f) {
     const FactorSpec& factor = model.factors[f];
-    if (new_year) state.growth_log[f] = log1p_each(model.scheduled(factor.growth, year, draws));  // μ = ln(1 + g)
+    if (new_year) {
+      state.growth_log[f] = log1p_each(model.scheduled(factor.growth, year, draws));  // μ = ln(1 + g)
+      state.shock_scale[f] = model.scheduled(factor.sigma, year, draws) * factor.kappa_root_step;
+    }
     state.shock[f] = factor.step_persistence * state.shock[f] + factor.step_innovation * innovation[f];
-    state.log_index[f] += (state.growth_log[f] + state.trend[f]) * dt + factor.shock_scale * state.shock[f];
+    state.log_index[f] += (state.growth_log[f] + state.trend[f]) * dt + state.shock_scale[f] * state.shock[f];
   }
 
   // §4  recovery first, M ← 1 − (1−M)·2^(−Δ/h); then a firing multiplies each target by 1 − s·w
@@ -192,25 +196,31 @@ CHOKEPOINT_HD inline void step_path(const Model& model, int step, const StepShoc
     state.response_boost[k] += select(state.last_binding == binding_code_of_stage(k), Real(model.stages[k].response * dt),
                                       Real(0.0));
 
-  // §5  flow: K = cap·I·M·yield·Δ / per_unit;  stock: C += add·I·M·Δ, H = max(0, C − (1−rΔ)·U) / per_unit
+  // §5  flow:  K = min(cap·I·e^A, ceiling)·M·yield·Δ / per_unit
+  //     stock: a = min(add·I·e^A, max_additions)·M;  C = min(C + a·Δ, max(C, ceiling));
+  //            H = max(0, C − (1−rΔ)·U) / per_unit
   // 1 − rΔ; a drawn life shorter than one step retires the whole fleet in that step, never more.
   const Real retained = fmax(Real(0.0), 1.0 - dt / model.useful_life_years.value(draws));
   for (int k = 0; k < model.stage_count; ++k) {
     const StageSpec& stage = model.stages[k];
-    // I_f(t)·exp(A_k(t))·M_k(t), with one exp for the index and the boost together
+    // cap·I_f(t)·exp(A_k(t)), with one exp for the index and the boost together
     const Real log_growth = (stage.factor >= 0 ? state.log_index[stage.factor] : Real(0.0)) + state.response_boost[k];
-    const Real growth = exp(log_growth) * stage_impairment[k];
+    const Real unimpaired = stage.capacity.value(draws) * exp(log_growth);
+    const Real ceiling = model.limit(stage.ceiling, year, draws);
     const Real per_unit = model.scheduled(stage.per_unit, year, draws);
     out.stage_per_unit[k] = per_unit;
     if (stage.kind == StageKind::flow) {
       const Real yield = stage.yield.value(draws);
-      const Real native = stage.capacity.value(draws) * growth * dt;
+      const Real native = fmin(unimpaired, ceiling) * stage_impairment[k] * dt;
       out.stage_native[k] = native;
       out.stage_yield[k] = yield;
       out.stage_units[k] = native * yield / per_unit;
     } else {
-      out.stage_added[k] = stage.capacity.value(draws) * growth * dt;
-      state.stock_capacity[k] += out.stage_added[k];
+      const Real build_rate = fmin(unimpaired, model.limit(stage.max_additions, year, draws)) * stage_impairment[k];
+      const Real before = state.stock_capacity[k];
+      state.stock_capacity[k] = fmin(before + build_rate * dt, fmax(before, ceiling));
+      out.stage_build_rate[k] = build_rate;
+      out.stage_added[k] = state.stock_capacity[k] - before;
       out.stage_native[k] = state.stock_capacity[k];
       out.stage_yield[k] = Real(1.0);
       out.stage_units[k] = fmax(Real(0.0), state.stock_capacity[k] - retained * state.stock_used[k]) / per_unit;
@@ -218,10 +228,18 @@ CHOKEPOINT_HD inline void step_path(const Model& model, int step, const StepShoc
   }
 
   // §6  the chain
-  const Real tokens = model.tokens_per_year.value(draws) * exp(state.log_index[model.demand_factor]);
+  const Real price = model.scheduled(model.usd_per_million_tokens, year, draws);
+  const Real horizon = model.order_horizon_years.value(draws);
+  const Real tokens = fmin(model.tokens_per_year.value(draws) * exp(state.log_index[model.demand_factor]),
+                           model.limit(model.spend_usd_per_year, year, draws) * 1e6 / price);  // Tok
   const Real throughput = model.tokens_per_year_per_unit.value(draws) * exp(state.log_index[model.throughput_factor]);
   const Real wanted = fmax(Real(0.0), tokens - retained * state.token_capacity) / throughput;  // Dd
-  const Real orders = fmax(Real(0.0), wanted - state.inventory);                                // Dp
+  Real deployable = Real(INFINITY);                                                            // D*
+  for (int k = 0; k < model.stage_count; ++k)
+    if (model.stages[k].kind == StageKind::stock)
+      deployable = fmin(deployable, out.stage_units[k] + horizon * out.stage_build_rate[k] / out.stage_per_unit[k]);
+  const Real target = fmin(wanted, deployable);
+  const Real orders = fmax(Real(0.0), target - state.inventory);                              // Dp
   // The flow stage with the smallest K_k, the earlier one on a tie (strict <).
   bool any_flow = false;
   Real tightest_units = orders, tightest_code = Real(-1.0);
@@ -238,22 +256,26 @@ CHOKEPOINT_HD inline void step_path(const Model& model, int step, const StepShoc
     tightest_code = select(smaller, Real(binding_code_of_stage(k)), tightest_code);
   }
   const Real produced = any_flow ? fmin(orders, tightest_units) : orders;                      // S
-  // When orders are met in full, Inv + S equals Dd in exact arithmetic; fmax keeps rounding
-  // (Inv + (Dd − Inv) can land one ulp below Dd) from blaming a flow stage that did not bind.
-  const Real available = select(produced == orders, fmax(state.inventory + produced, wanted), state.inventory + produced);
-  Real deployed = fmin(wanted, available);                                                   // Y
+  // When orders are met in full, Inv + S equals min(Dd, D*) in exact arithmetic; fmax keeps
+  // rounding (Inv + (x − Inv) can land one ulp below x) from blaming a flow stage that did not bind.
+  const Real available = select(produced == orders, fmax(state.inventory + produced, target), state.inventory + produced);
+  Real deployed = fmin(wanted, available);                                                     // Y
   for (int k = 0; k < model.stage_count; ++k)
     if (model.stages[k].kind == StageKind::stock) deployed = fmin(deployed, out.stage_units[k]);
-  state.inventory = state.inventory + produced - deployed;
-  state.fleet = retained * state.fleet + deployed;
-  state.token_capacity = retained * state.token_capacity + deployed * throughput;
+  const Real unsold = state.inventory + produced - deployed;
+  // ω·Δ is capped at 1: a write-off faster than one step clears the inventory, never more.
+  const Real written_off = fmin(Real(1.0), model.inventory_write_off.value(draws) * dt) * unsold;  // W
+  state.inventory = unsold - written_off;                                                      // Inv
+  state.fleet = retained * state.fleet + deployed;                                             // B
+  state.token_capacity = retained * state.token_capacity + deployed * throughput;              // Q
   for (int k = 0; k < model.stage_count; ++k)
     if (model.stages[k].kind == StageKind::stock)
-      state.stock_used[k] = retained * state.stock_used[k] + deployed * out.stage_per_unit[k];
+      state.stock_used[k] = retained * state.stock_used[k] + deployed * out.stage_per_unit[k];  // U
 
   // The binding stage: demand if Y = Dd; else the first stock stage with Y = H_j; else the flow
-  // stage with the smallest K_k, the only term left that can have set Y. Built from the last
-  // rule to the first so that the earliest match wins.
+  // stage with the smallest K_k, the only term left that can have set Y (D* ≥ min H_j, so orders
+  // cut by D* leave Y to a stock stage). Built from the last rule to the first so that the
+  // earliest match wins.
   Real binding = tightest_code;
   for (int k = model.stage_count - 1; k >= 0; --k)
     if (model.stages[k].kind == StageKind::stock)
@@ -264,11 +286,13 @@ CHOKEPOINT_HD inline void step_path(const Model& model, int step, const StepShoc
   out.token_demand = tokens;
   out.throughput = throughput;
   out.wanted = wanted;
+  out.deployable = deployable;
   out.orders = orders;
   out.produced = produced;
   out.deployed = deployed;
-  out.served = fmin(tokens, state.token_capacity);
-  out.usd_per_million_tokens = model.scheduled(model.usd_per_million_tokens, year, draws);
+  out.written_off = written_off;
+  out.served = fmin(tokens, state.token_capacity);                                             // Srv
+  out.usd_per_million_tokens = price;
   out.binding = binding;
 }
 

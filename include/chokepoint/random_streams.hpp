@@ -1,4 +1,4 @@
-// Where every random number of a path comes from (MODEL.md §8).
+// Where every random number of a path comes from (docs/model.md §8).
 //
 // Key  = the run's 64-bit seed.
 // Counter = {block, stream, path low, path high}, where `stream` is a 32-bit hash of the

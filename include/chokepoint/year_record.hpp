@@ -1,4 +1,4 @@
-// The reported variables of MODEL.md §7 and how one path's steps add up to its calendar years.
+// The reported variables (docs/model.md §7) and how one path's steps add up to its calendar years.
 //
 // Flows are summed over the year's steps (a rate such as tokens/yr enters as rate·Δ); stocks
 // are read at the year's last step. Layout: the fixed variables below, then three per stage.
@@ -16,10 +16,11 @@ enum FixedVariable : int {
   kTokenDemand = 0,   // flow, tokens
   kTokensServed,      // flow, tokens
   kUnmetTokens,       // flow, tokens
-  kWantedUnits,       // flow, units (Σ Dd)
+  kWantedUnits,       // stock, units (Dd at the year's last step)
   kProducedUnits,     // flow, units (Σ S)
   kDeployedUnits,     // flow, units (Σ Y)
   kInventoryUnits,    // stock, units
+  kWrittenOffUnits,   // flow, units (Σ W)
   kInstalledBase,     // stock, units
   kRevenue,           // flow, USD
   kTokenCapacity,     // stock, tokens/yr
@@ -61,10 +62,11 @@ CHOKEPOINT_HD inline void record_step(const Model& model, const StepOutcome<Real
   value[kTokenDemand] += out.token_demand * dt;
   value[kTokensServed] += out.served * dt;
   value[kUnmetTokens] += (out.token_demand - out.served) * dt;
-  value[kWantedUnits] += out.wanted;
+  value[kWantedUnits] = out.wanted;
   value[kProducedUnits] += out.produced;
   value[kDeployedUnits] += out.deployed;
   value[kInventoryUnits] = state.inventory;
+  value[kWrittenOffUnits] += out.written_off;
   value[kInstalledBase] = state.fleet;
   value[kRevenue] += out.served * dt * out.usd_per_million_tokens * 1e-6;
   value[kTokenCapacity] = state.token_capacity;
