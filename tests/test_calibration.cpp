@@ -20,8 +20,13 @@ std::string quoted(const std::string& text) { return "'" + text + "'"; }
 // 20,000 paths: a second or two on two cores, and the medians are within ~1 % of a 10⁵-path run.
 constexpr std::uint64_t kCiPaths = 20000;
 
-Summary run_for_calibration(Scenario scenario, std::uint64_t paths) {
-  scenario.quantile_levels = calibration_quantile_levels(scenario.quantile_levels);
+// The v1 baseline misses the tail checks of scenarios/targets/tails.json (its p99 power and
+// revenue are impossible, issue 9); the v2 baseline is calibrated to pass them. Until it lands,
+// the baseline test judges the median targets of seed.json only. Set to true with the v2 baseline.
+constexpr bool kBaselineJudgedOnTails = false;
+
+Summary run_for_calibration(Scenario scenario, std::uint64_t paths, const CalibrationTargets& targets = {}) {
+  prepare_calibration_run(scenario, targets);
   RunOptions options;
   options.paths = paths;
   options.seed = 1;
@@ -31,9 +36,16 @@ Summary run_for_calibration(Scenario scenario, std::uint64_t paths) {
 
 TEST(Calibration, BaselineReproducesTheSeedFigures) {
   const Scenario baseline = load_scenario(source_path("scenarios/baseline.json"));
-  const std::vector<CalibrationTarget> targets =
-      read_calibration_targets(source_path("scenarios/targets/seed.json"), baseline);
-  const CalibrationReport report = check_calibration(run_for_calibration(baseline, kCiPaths), targets);
+  CalibrationTargets targets = read_calibration_targets(source_path("scenarios/targets/seed.json"), baseline);
+  if (kBaselineJudgedOnTails)
+    targets.tails = read_calibration_targets(source_path("scenarios/targets/tails.json"), baseline).tails;
+  const CalibrationReport report = check_calibration(run_for_calibration(baseline, kCiPaths, targets), targets);
+  for (const TailRow& row : report.tails) {
+    ASSERT_FALSE(row.skipped) << row.check.variable;
+    EXPECT_TRUE(row.passed) << row.check.label << ": worst year " << row.years[row.worst].year << ", estimate "
+                            << row.years[row.worst].estimate << " against [" << row.years[row.worst].lowest_allowed
+                            << ", " << row.years[row.worst].highest_allowed << "]";
+  }
   int checked = 0;
   for (const CalibrationRow& row : report.rows) {
     if (row.skipped) continue;
@@ -49,7 +61,7 @@ TEST(Calibration, BaselineReproducesTheSeedFigures) {
 TEST(Calibration, TargetsBeforeTheRunAreSkippedNotFailed) {
   const Scenario baseline = load_scenario(source_path("scenarios/baseline.json"));
   const std::vector<CalibrationTarget> targets =
-      read_calibration_targets(source_path("scenarios/targets/seed.json"), baseline);
+      read_calibration_targets(source_path("scenarios/targets/seed.json"), baseline).medians;
   ASSERT_EQ(targets.front().year, 2023);  // ~5M XPUs in 2023; the baseline starts in 2024
   const CalibrationReport report = check_calibration(run_for_calibration(baseline, 200), {targets.front()});
   EXPECT_TRUE(report.rows.front().skipped);
