@@ -1,4 +1,5 @@
-// The cases with known answers of MODEL.md §11 (all but the GPU one).
+// The cases with known answers (closed forms without randomness, the variance of log demand,
+// event rates, correlations, Philox vectors; docs/model.md), all but the GPU one.
 #include <gtest/gtest.h>
 
 #include <cmath>

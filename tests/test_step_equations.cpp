@@ -1,4 +1,5 @@
-// Each line of MODEL.md §2, §4, §5 and §6 on small cases computed by hand.
+// Each equation of docs/model.md (factors, events, stages, one step of one path) on small cases
+// computed by hand.
 #include <gtest/gtest.h>
 
 #include <cmath>
