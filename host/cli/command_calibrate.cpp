@@ -64,7 +64,7 @@ std::string tail_check_text(const TailCheck& check) {
 std::string tail_table(const CalibrationReport& report) {
   std::string out = "\ntail checks (judged on the point estimate; 95% interval beside it)\n";
   char line[1024];
-  std::snprintf(line, sizeof line, "%-26s %-11s %-34s %-10s %-24s %s\n", "variable", "year", "check", "model",
+  std::snprintf(line, sizeof line, "%-26s %-12s %-34s %-10s %-24s %s\n", "variable", "year", "check", "model",
                 "95% interval", "result");
   out += line;
   std::size_t missed = 0, skipped = 0;
@@ -95,7 +95,7 @@ std::string tail_table(const CalibrationReport& report) {
       for (unsigned char c : text) shown += (c & 0xC0) != 0x80;
       return text + std::string(shown < columns ? columns - shown : 0, ' ');
     };
-    out += pad(check.variable, 26) + " " + pad(year, 11) + " " + pad(tail_check_text(check), 34) + " " + pad(model, 10) +
+    out += pad(check.variable, 26) + " " + pad(year, 12) + " " + pad(tail_check_text(check), 34) + " " + pad(model, 10) +
            " " + pad(interval, 24) + " " + result + "\n";
   }
   std::snprintf(line, sizeof line, "%zu of %zu tail checks met, %zu missed, %zu skipped\n",
