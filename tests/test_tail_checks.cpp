@@ -243,8 +243,10 @@ TEST_F(TailChecks, CliShowsTailsBesideMediansWritesThemAndKeepsTheRunDirectoryCl
 
   const std::string passing = write("passing.json", R"([
     {"variable": "token_demand", "year": "every", "quantile": 0.99, "at_most": 6e15, "source": "s"}])");
-  EXPECT_EQ(run_cli("calibrate " + quoted(source_path("tests/scenarios/lognormal_demand.json")) + " --targets " +
-                    quoted(passing) + " --paths 1000 --backend cpu --out " + quoted((directory_ / "ok").string()))
+  // Every check met: exit 0. One file per --targets, so the scenario may come after it.
+  EXPECT_EQ(run_cli("calibrate --targets " + quoted(passing) + " " +
+                    quoted(source_path("tests/scenarios/lognormal_demand.json")) + " --paths 1000 --backend cpu --out " +
+                    quoted((directory_ / "ok").string()))
                 .exit_code,
             0);
 }

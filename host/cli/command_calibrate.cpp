@@ -175,7 +175,8 @@ Command add_calibrate_command(CLI::App& app) {
   command->add_option("scenario", arguments->scenario, "scenario JSON file")->required();
   command->add_option("--targets", arguments->targets,
                       "targets JSON file; repeat to check several (e.g. scenarios/targets/seed.json and tails.json)")
-      ->required();
+      ->required()
+      ->allow_extra_args(false);  // one file per --targets, so a scenario after it stays the scenario
   command->add_option("--paths", arguments->paths, "number of Monte Carlo paths (default 100000)")->check(CLI::PositiveNumber);
   command->add_option("--seed", arguments->seed, "random seed, 64-bit (default 1)");
   command->add_option("--backend", arguments->backend, "auto (GPU when present), cpu or cuda")
