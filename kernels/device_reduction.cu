@@ -1,4 +1,5 @@
-// Device reductions of per-path columns into what the Summary needs (MODEL.md §7, §10):
+// Device reductions of per-path columns into what the Summary needs (summary.hpp; exact and
+// order-independent, as docs/gpu.md explains):
 //   moments    two passes like the CPU (Σx, then Σ(x − mean)²), each over fixed chunks of
 //              kReductionChunk paths: one block per (chunk, column) sums its chunk in a fixed
 //              order (cub::BlockReduce, no atomics), then one block per column sums the chunk
@@ -7,7 +8,8 @@
 //   counts     binding steps, their squares, paths with any binding step, threshold hits:
 //              integers, summed with atomics (exact in any order).
 //   quantiles  exact order statistics: cub::DeviceRadixSort of each column, then a gather of
-//              the ranks numpy's `linear` rule needs; the host interpolates (assemble_summary).
+//              the ranks that numpy's `linear` rule and the quantiles' 95 % intervals need
+//              (quantile_ranks()); the host interpolates (assemble_summary).
 #include <cub/block/block_reduce.cuh>
 #include <cub/device/device_radix_sort.cuh>
 

@@ -131,7 +131,7 @@ class EventTimer {
   cudaEvent_t stop_{};
 };
 
-// A threshold request of MODEL.md §7 on one column of a group: count paths with x ≥ at_least.
+// A threshold request (the scenario's report.thresholds) on one column of a group: count paths with x ≥ at_least.
 struct ThresholdOnColumn {
   int column = 0;       // within the group passed to reduce_values
   double at_least = 0.0;

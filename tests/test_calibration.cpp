@@ -20,8 +20,8 @@ std::string quoted(const std::string& text) { return "'" + text + "'"; }
 // 20,000 paths: a second or two on two cores, and the medians are within ~1 % of a 10⁵-path run.
 constexpr std::uint64_t kCiPaths = 20000;
 
-Summary run_for_calibration(Scenario scenario, std::uint64_t paths) {
-  scenario.quantile_levels = calibration_quantile_levels(scenario.quantile_levels);
+Summary run_for_calibration(Scenario scenario, std::uint64_t paths, const CalibrationTargets& targets = {}) {
+  prepare_calibration_run(scenario, targets);
   RunOptions options;
   options.paths = paths;
   options.seed = 1;
@@ -29,11 +29,18 @@ Summary run_for_calibration(Scenario scenario, std::uint64_t paths) {
   return run(scenario, options);
 }
 
-TEST(Calibration, BaselineReproducesTheSeedFigures) {
+TEST(Calibration, BaselineReproducesTheSeedFiguresAndPassesTheTailChecks) {
   const Scenario baseline = load_scenario(source_path("scenarios/baseline.json"));
-  const std::vector<CalibrationTarget> targets =
-      read_calibration_targets(source_path("scenarios/targets/seed.json"), baseline);
-  const CalibrationReport report = check_calibration(run_for_calibration(baseline, kCiPaths), targets);
+  CalibrationTargets targets = read_calibration_targets(source_path("scenarios/targets/seed.json"), baseline);
+  // The tail checks from physical and economic limits (scenarios/targets/tails.json) too.
+  targets.tails = read_calibration_targets(source_path("scenarios/targets/tails.json"), baseline).tails;
+  const CalibrationReport report = check_calibration(run_for_calibration(baseline, kCiPaths, targets), targets);
+  for (const TailRow& row : report.tails) {
+    ASSERT_FALSE(row.skipped) << row.check.variable;
+    EXPECT_TRUE(row.passed) << row.check.label << ": worst year " << row.years[row.worst].year << ", estimate "
+                            << row.years[row.worst].estimate << " against [" << row.years[row.worst].lowest_allowed
+                            << ", " << row.years[row.worst].highest_allowed << "]";
+  }
   int checked = 0;
   for (const CalibrationRow& row : report.rows) {
     if (row.skipped) continue;
@@ -49,7 +56,7 @@ TEST(Calibration, BaselineReproducesTheSeedFigures) {
 TEST(Calibration, TargetsBeforeTheRunAreSkippedNotFailed) {
   const Scenario baseline = load_scenario(source_path("scenarios/baseline.json"));
   const std::vector<CalibrationTarget> targets =
-      read_calibration_targets(source_path("scenarios/targets/seed.json"), baseline);
+      read_calibration_targets(source_path("scenarios/targets/seed.json"), baseline).medians;
   ASSERT_EQ(targets.front().year, 2023);  // ~5M XPUs in 2023; the baseline starts in 2026
   const CalibrationReport report = check_calibration(run_for_calibration(baseline, 200), {targets.front()});
   EXPECT_TRUE(report.rows.front().skipped);

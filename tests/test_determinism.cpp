@@ -1,4 +1,5 @@
-// MODEL.md §8: the same seed gives the same bits for any thread count, and draws belong to names.
+// Determinism (docs/model.md, "Randomness"): the same seed gives the same bits for any thread
+// count, and draws belong to names.
 #include <gtest/gtest.h>
 
 #include <fstream>

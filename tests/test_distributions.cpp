@@ -1,4 +1,4 @@
-// The distributions of uncertain parameters (MODEL.md §3) against known values.
+// The distributions of uncertain parameters (docs/scenario-format.md, "Values") against known values.
 #include <gtest/gtest.h>
 
 #include <cmath>

@@ -3,11 +3,13 @@
 // that every device entry point fails with ResourceError (exit 3) when there is no device.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <random>
 
 #include "chokepoint/cuda_backend.hpp"
 #include "chokepoint/summary_io.hpp"
+#include "reduce/quantiles.hpp"
 #include "scenario_builder.hpp"
 #include "test_support.hpp"
 
@@ -49,13 +51,23 @@ TEST(GpuHostSide, AssembledSummaryEqualsSummarizeForOnePathAndTwo) {
   expect_assembly_equals_summarize("tests/scenarios/small.json", 2);
 }
 
-TEST(GpuHostSide, QuantileRanksAreTheOrderStatisticsOfNumpysLinearRule) {
-  // h = (P − 1)·q; the ranks ⌊h⌋ and ⌊h⌋ + 1 (clamped), sorted and unique.
-  EXPECT_EQ(cuda::quantile_ranks(10, {0.5}), (std::vector<std::uint64_t>{4, 5}));
-  EXPECT_EQ(cuda::quantile_ranks(10, {0.0, 1.0}), (std::vector<std::uint64_t>{0, 1, 9}));
+TEST(GpuHostSide, QuantileRanksAreTheOrderStatisticsOfNumpysLinearRuleAndTheIntervals) {
+  // h = (P − 1)·q; the ranks ⌊h⌋ and ⌊h⌋ + 1 (clamped), and the ends of the level's 95 %
+  // interval: for the median of 10 values the textbook [X(2), X(9)], 0-based 1 and 8.
+  EXPECT_EQ(cuda::quantile_ranks(10, {0.5}), (std::vector<std::uint64_t>{1, 4, 5, 8}));
   EXPECT_EQ(cuda::quantile_ranks(1, {0.01, 0.5, 0.99}), (std::vector<std::uint64_t>{0}));
-  EXPECT_EQ(cuda::quantile_ranks(101, {0.25, 0.75}), (std::vector<std::uint64_t>{25, 26, 75, 76}));
   EXPECT_TRUE(cuda::quantile_ranks(0, {0.5}).empty());
+  for (std::uint64_t paths : {2u, 101u, 5000u}) {
+    const std::vector<double> levels{0.01, 0.25, 0.75, 0.99};
+    const std::vector<std::uint64_t> ranks = cuda::quantile_ranks(paths, levels);
+    EXPECT_EQ(ranks, plan_quantiles(paths, levels).ranks) << "the host reduction asks for the same order statistics";
+    EXPECT_TRUE(std::is_sorted(ranks.begin(), ranks.end()));
+    for (double q : levels) {
+      const auto low = static_cast<std::uint64_t>(static_cast<double>(paths - 1) * q);
+      EXPECT_TRUE(std::binary_search(ranks.begin(), ranks.end(), low)) << paths << " " << q;
+      EXPECT_TRUE(std::binary_search(ranks.begin(), ranks.end(), std::min(low + 1, paths - 1))) << paths << " " << q;
+    }
+  }
 }
 
 MemoryNeeds baseline_like_needs(std::uint64_t paths, std::uint64_t budget) {

@@ -1,4 +1,4 @@
-// CPU vs CUDA, path by path and summary by summary (MODEL.md §8, §11; docs/gpu.md).
+// CPU vs CUDA, path by path and summary by summary (docs/gpu.md).
 //
 // Tolerances (tests/gpu_tolerances.hpp; docs/gpu.md, "Tolerances"):
 // - per-path values in double: |gpu − cpu| ≤ 1e-11·|cpu| + 1e-11·scale, the scale being the
@@ -62,7 +62,7 @@ void expect_nothing_poisoned(const PathResults& results, const std::string& labe
 
 // Whether the binding stage of this step was decided by values within 1e-6 of each other:
 // demand against a stock stage's headroom or the production-limited supply, two stock stages,
-// orders against the tightest flow stage, or the two tightest flow stages (MODEL.md §6).
+// orders against the tightest flow stage, or the two tightest flow stages (docs/model.md, binding attribution).
 bool near_tie(const Model& model, const StepOutcome<double>& out, double inventory_before) {
   std::vector<double> deploy{out.wanted};
   std::vector<double> flows;
@@ -273,7 +273,7 @@ TEST(GpuParity, BaselinePathByPath) {
   expect_path_parity(load_scenario(testing::source_path("scenarios/baseline.json")), "baseline.json", 256);
 }
 
-// ---- MODEL.md §11 cases ------------------------------------------------------------------------------
+// ---- cases with known answers (docs/model.md) --------------------------------------------------------
 
 TEST(GpuParity, WithoutRandomnessEveryDevicePathIsTheClosedForm) {
   SKIP_WITHOUT_CUDA_DEVICE();

@@ -1,4 +1,4 @@
-// MODEL.md §11: on a GPU, our Philox4x32-10 equals cuRAND's curand_Philox4x32_10 and the host
+// On a GPU, our Philox4x32-10 equals cuRAND's curand_Philox4x32_10 and the host
 // implementation bit for bit. Skipped where no CUDA device is present.
 #include <gtest/gtest.h>
 

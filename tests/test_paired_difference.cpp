@@ -1,4 +1,4 @@
-// `chokepoint diff` (MODEL.md §8, §9): paired per-path differences stress − base. Draws are keyed
+// `chokepoint diff` (docs/glossary.md, "paired difference"): paired per-path differences stress − base. Draws are keyed
 // by name, so a scenario against itself differs by exactly zero, and a stress that shares the
 // base's random drivers has a paired standard error far below the unpaired one.
 #include <gtest/gtest.h>

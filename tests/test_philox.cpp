@@ -1,4 +1,5 @@
-// Philox4x32-10 against Random123's known-answer vectors (MODEL.md §11), and the stream layout.
+// Philox4x32-10 against Random123's known-answer vectors (Debian's librandom123-dev ships them),
+// and the stream layout.
 #include <gtest/gtest.h>
 
 #include <cmath>

@@ -1,4 +1,4 @@
-// Exact quantiles with numpy's `linear` rule (MODEL.md §10).
+// Exact quantiles with numpy's `linear` rule: order statistics, not sketches (docs/uncertainty.md).
 #include <gtest/gtest.h>
 
 #include <algorithm>

@@ -1,7 +1,10 @@
-// chokepoint calibrate SCENARIO --targets FILE [--paths N] [--seed S] [--backend B] [--threads T]
-//                     [--out DIR]
-// Runs the scenario and compares each target figure with the model's median and 5–95 % band.
-// Exit 0 when every target is met, 1 when one is missed (the run itself worked), 2 on bad input.
+// chokepoint calibrate SCENARIO --targets FILE [--targets FILE…] [--paths N] [--seed S]
+//                     [--backend B] [--threads T] [--out DIR]
+// Runs the scenario and compares each target figure with the model's median and 5–95 % band,
+// and each tail check's bound with the model's quantile or event probability (docs/uncertainty.md).
+// Exit 0 when every target and check is met, 1 when one is missed (the run itself worked), 2 on
+// bad input.
+#include <cmath>
 #include <cstdio>
 #include <memory>
 
@@ -17,13 +20,25 @@ namespace {
 
 struct CalibrateArguments {
   std::string scenario;
-  std::string targets;
+  std::vector<std::string> targets;
   std::uint64_t paths = 100000;
   std::uint64_t seed = 1;
   std::string backend = "auto";
   int threads = 0;
   std::string out = "calibration";
 };
+
+std::string percent_number(double share) {
+  if (!std::isfinite(share)) return "n/a";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3g%%", share * 100.0);
+  return text;
+}
+
+std::string bound_text(const TailBound& bound, TailKind kind) {
+  if (!bound.variable.empty()) return tail_bound_text(bound);
+  return kind == TailKind::quantile ? si_number(bound.value) : percent_number(bound.value);
+}
 
 std::string figure_text(const CalibrationTarget& target) {
   return (target.kind == TargetKind::about ? "≈ " : "≥ ") + si_number(target.value);
@@ -35,6 +50,59 @@ std::string result_text(const CalibrationRow& row) {
   std::snprintf(text, sizeof text, "%s (%+.0f%%)", row.passed ? "pass" : row.median < row.lowest_allowed ? "MISS low" : "MISS high",
                 (row.median / row.target.value - 1.0) * 100.0);
   return text;
+}
+
+std::string tail_check_text(const TailCheck& check) {
+  std::string text = tail_statistic_text(check);
+  if (check.at_least.present) text += " ≥ " + bound_text(check.at_least, check.kind);
+  if (check.at_most.present) text += (check.at_least.present ? ", ≤ " : " ≤ ") + bound_text(check.at_most, check.kind);
+  return text;
+}
+
+// One row per tail check, its worst year for an every-year check. `*` marks a verdict that the
+// 95 % interval does not settle: more paths would.
+std::string tail_table(const CalibrationReport& report) {
+  std::string out = "\ntail checks (judged on the point estimate; 95% interval beside it)\n";
+  char line[1024];
+  std::snprintf(line, sizeof line, "%-26s %-12s %-34s %-10s %-24s %s\n", "variable", "year", "check", "model",
+                "95% interval", "result");
+  out += line;
+  std::size_t missed = 0, skipped = 0;
+  for (const TailRow& row : report.tails) {
+    const TailCheck& check = row.check;
+    std::string year = check.year == TailCheck::kEveryYear ? "every" : std::to_string(check.year);
+    std::string model, interval, result = "skipped (outside the run)";
+    if (!row.skipped) {
+      const TailYear& worst = row.years[row.worst];
+      if (check.year == TailCheck::kEveryYear) year += " (" + std::to_string(worst.year) + ")";
+      const auto value = [&check](double x) {
+        return check.kind == TailKind::quantile ? si_number(x) : percent_number(x);
+      };
+      model = value(worst.estimate);
+      interval = value(worst.ci_low) + " – " + value(worst.ci_high);
+      std::size_t failed_years = 0;
+      for (const TailYear& y : row.years) failed_years += !y.passed;
+      result = row.passed ? "pass" : "MISS";
+      if (!worst.decided) result += "*";
+      if (check.year == TailCheck::kEveryYear && failed_years > 0)
+        result += " (" + std::to_string(failed_years) + " of " + std::to_string(row.years.size()) + " years)";
+    }
+    missed += !row.skipped && !row.passed;
+    skipped += row.skipped;
+    // "≤", "≥", "–" are three bytes but one column: pad by hand so the columns line up.
+    const auto pad = [](const std::string& text, std::size_t columns) {
+      std::size_t shown = 0;
+      for (unsigned char c : text) shown += (c & 0xC0) != 0x80;
+      return text + std::string(shown < columns ? columns - shown : 0, ' ');
+    };
+    out += pad(check.variable, 26) + " " + pad(year, 12) + " " + pad(tail_check_text(check), 34) + " " + pad(model, 10) +
+           " " + pad(interval, 24) + " " + result + "\n";
+  }
+  std::snprintf(line, sizeof line, "%zu of %zu tail checks met, %zu missed, %zu skipped\n",
+                report.tails.size() - missed - skipped, report.tails.size() - skipped, missed, skipped);
+  out += line;
+  out += "(year in brackets: the worst year of an every-year check; *: the 95% interval straddles the bound)\n";
+  return out;
 }
 
 // One row per target: variable, year, the figure, what the check allows, the model's median and
@@ -66,20 +134,29 @@ std::string calibration_table(const CalibrationReport& report) {
   std::snprintf(line, sizeof line, "%zu of %zu targets met, %zu missed, %zu skipped\n",
                 report.rows.size() - missed - skipped, report.rows.size() - skipped, missed, skipped);
   out += line;
+  if (!report.tails.empty()) out += tail_table(report);
   return out;
 }
 
 int execute_calibrate(const CalibrateArguments& arguments) {
   Scenario scenario = load_scenario(arguments.scenario);
-  const std::vector<CalibrationTarget> targets = read_calibration_targets(arguments.targets, scenario);
-  scenario.quantile_levels = calibration_quantile_levels(scenario.quantile_levels);
+  CalibrationTargets targets;
+  for (const std::string& file : arguments.targets) {
+    CalibrationTargets more = read_calibration_targets(file, scenario);
+    targets.medians.insert(targets.medians.end(), more.medians.begin(), more.medians.end());
+    targets.tails.insert(targets.tails.end(), more.tails.begin(), more.tails.end());
+  }
+  const std::size_t scenario_thresholds = prepare_calibration_run(scenario, targets);
   RunOptions options;
   options.paths = arguments.paths;
   options.seed = arguments.seed;
   options.backend = arguments.backend;
   options.threads = arguments.threads;
-  const Summary summary = run(scenario, options);
+  Summary summary = run(scenario, options);
   const CalibrationReport report = check_calibration(summary, targets);
+  // The thresholds the tail checks added are the calibration's, reported in calibration.json;
+  // the run directory keeps what the scenario itself asks for.
+  summary.thresholds.resize(scenario_thresholds);
   write_run_directory(arguments.out, scenario, summary);
   write_calibration(arguments.out, report);
   std::fputs(calibration_table(report).c_str(), stdout);
@@ -93,9 +170,13 @@ int execute_calibrate(const CalibrateArguments& arguments) {
 Command add_calibrate_command(CLI::App& app) {
   auto arguments = std::make_shared<CalibrateArguments>();
   CLI::App* command = app.add_subcommand(
-      "calibrate", "run a scenario and check its medians against target figures; exit 1 when a target is missed");
+      "calibrate", "run a scenario and check its medians against target figures and its tails against limits; exit 1 when "
+      "one is missed");
   command->add_option("scenario", arguments->scenario, "scenario JSON file")->required();
-  command->add_option("--targets", arguments->targets, "targets JSON file (e.g. scenarios/targets/seed.json)")->required();
+  command->add_option("--targets", arguments->targets,
+                      "targets JSON file; repeat to check several (e.g. scenarios/targets/seed.json and tails.json)")
+      ->required()
+      ->allow_extra_args(false);  // one file per --targets, so a scenario after it stays the scenario
   command->add_option("--paths", arguments->paths, "number of Monte Carlo paths (default 100000)")->check(CLI::PositiveNumber);
   command->add_option("--seed", arguments->seed, "random seed, 64-bit (default 1)");
   command->add_option("--backend", arguments->backend, "auto (GPU when present), cpu or cuda")

@@ -1,6 +1,7 @@
 // chokepoint diff STRESS_DIR BASE_DIR [--out DIR] [--threads T]
 // Re-simulates the two runs' scenarios (scenario.json in each run directory) with their common
-// seed and path count, and reports the paired per-path differences stress − base (MODEL.md §8).
+// seed and path count, and reports the paired per-path differences stress − base
+// (docs/glossary.md, "paired difference").
 #include <cmath>
 #include <cstdio>
 #include <filesystem>

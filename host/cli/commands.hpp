@@ -8,7 +8,8 @@
 
 namespace chokepoint::cli {
 
-// Exit codes of MODEL.md §9.
+// Exit codes, part of the command-line contract (README.md): 0 success, 1 anything else
+// (a missed calibration target too), 2 bad input, 3 resources or device.
 inline constexpr int kExitSuccess = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitBadInput = 2;

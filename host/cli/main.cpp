@@ -1,4 +1,4 @@
-// The chokepoint command line (MODEL.md §9): each subcommand parses its arguments, calls
+// The chokepoint command line (README.md, "Using it"): each subcommand parses its arguments, calls
 // libchokepoint and prints. Exit codes: 0 success, 2 bad input, 3 resource or device error,
 // 1 anything else.
 #include <CLI/CLI.hpp>

@@ -34,6 +34,59 @@ Json parse_file(const std::string& file) {
   }
 }
 
+TailBound read_bound(const Json& json) {
+  TailBound bound;
+  bound.present = true;
+  if (json.is_object()) {
+    bound.variable = json.at("variable").get<std::string>();
+    bound.quantile = json.value("quantile", 0.5);
+    bound.times = json.value("times", 1.0);
+  } else {
+    bound.value = number(json);
+  }
+  return bound;
+}
+
+TailRow read_tail_row(const Json& item) {
+  const double infinity = std::numeric_limits<double>::infinity();
+  TailRow row;
+  TailCheck& check = row.check;
+  check.variable = item.at("variable").get<std::string>();
+  check.year = item.at("year").is_string() ? TailCheck::kEveryYear : item.at("year").get<int>();
+  if (item.contains("quantile")) {
+    check.kind = TailKind::quantile;
+    check.quantile = item["quantile"].get<double>();
+  } else {
+    check.kind = TailKind::probability;
+    const Json& event = item.at("probability_of");
+    check.event_at_most = event.contains("at_most");
+    check.event_value = number(check.event_at_most ? event["at_most"] : event.at("at_least"));
+  }
+  if (item.contains("at_most")) check.at_most = read_bound(item["at_most"]);
+  if (item.contains("at_least")) check.at_least = read_bound(item["at_least"]);
+  check.label = item.value("label", "");
+  check.source = item.value("source", "");
+  check.reasoning = item.value("reasoning", "");
+  const std::string result = item.value("result", "");
+  row.skipped = result == "skipped";
+  row.passed = result == "pass";
+  const int worst_year = item.value("worst_year", 0);
+  for (const Json& entry : item.value("years", Json::array())) {
+    TailYear year;
+    year.year = entry.at("year").get<int>();
+    year.estimate = number(entry.at("estimate"));
+    year.ci_low = number(entry.at("ci").at(0));
+    year.ci_high = number(entry.at("ci").at(1));
+    year.lowest_allowed = entry.contains("lowest_allowed") ? number(entry["lowest_allowed"]) : -infinity;
+    year.highest_allowed = entry.contains("highest_allowed") ? number(entry["highest_allowed"]) : infinity;
+    year.passed = entry.value("result", "") == "pass";
+    year.decided = entry.value("decided", false);
+    if (year.year == worst_year) row.worst = row.years.size();
+    row.years.push_back(year);
+  }
+  return row;
+}
+
 }  // namespace
 
 PairedDifference read_difference_file(const std::string& file) {
@@ -111,6 +164,8 @@ CalibrationReport read_calibration_file(const std::string& file) {
       row.highest_allowed = number_or_nan(item, "highest_allowed");
       report.rows.push_back(row);
     }
+    // Tail checks: absent from files written before they existed.
+    for (const Json& item : root.value("tail_checks", Json::array())) report.tails.push_back(read_tail_row(item));
     return report;
   } catch (const nlohmann::json::exception& error) {
     throw std::runtime_error(file + ": not a chokepoint calibration.json: " + error.what());

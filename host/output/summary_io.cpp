@@ -25,6 +25,11 @@ std::string shortest_decimal(double value) {
 // NaN and infinities have no JSON spelling; they become null rather than invalid JSON.
 static OrderedJson number(double value) { return std::isfinite(value) ? OrderedJson(value) : OrderedJson(nullptr); }
 
+static bool has_intervals(const Summary& summary, const YearStatistics& stats) {
+  return stats.quantile_ci_low.size() == summary.quantile_levels.size() &&
+         stats.quantile_ci_high.size() == summary.quantile_levels.size();
+}
+
 std::string summary_json_text(const Summary& summary) {
   OrderedJson root;
   root["scenario"] = summary.scenario;
@@ -38,6 +43,12 @@ std::string summary_json_text(const Summary& summary) {
   OrderedJson levels = OrderedJson::array();
   for (double q : summary.quantile_levels) levels.push_back(q);
   root["quantile_levels"] = levels;
+  if (!summary.quantile_ci_coverage.empty()) {
+    OrderedJson coverage = OrderedJson::object();
+    for (std::size_t i = 0; i < summary.quantile_levels.size() && i < summary.quantile_ci_coverage.size(); ++i)
+      coverage[shortest_decimal(summary.quantile_levels[i])] = number(summary.quantile_ci_coverage[i]);
+    root["quantile_ci_coverage"] = coverage;
+  }
   OrderedJson variables = OrderedJson::object();
   for (const VariableSummary& variable : summary.variables) {
     OrderedJson years = OrderedJson::array();
@@ -45,8 +56,16 @@ std::string summary_json_text(const Summary& summary) {
       OrderedJson quantiles = OrderedJson::object();
       for (std::size_t i = 0; i < summary.quantile_levels.size(); ++i)
         quantiles[shortest_decimal(summary.quantile_levels[i])] = number(stats.quantiles[i]);
-      years.push_back(OrderedJson{{"year", stats.year}, {"mean", number(stats.mean)}, {"sd", number(stats.sd)},
-                                  {"se", number(stats.se)}, {"quantiles", quantiles}});
+      OrderedJson year{{"year", stats.year}, {"mean", number(stats.mean)}, {"sd", number(stats.sd)},
+                       {"se", number(stats.se)}, {"quantiles", quantiles}};
+      if (has_intervals(summary, stats)) {
+        OrderedJson intervals = OrderedJson::object();
+        for (std::size_t i = 0; i < summary.quantile_levels.size(); ++i)
+          intervals[shortest_decimal(summary.quantile_levels[i])] =
+              OrderedJson::array({number(stats.quantile_ci_low[i]), number(stats.quantile_ci_high[i])});
+        year["quantile_ci"] = intervals;
+      }
+      years.push_back(year);
     }
     variables[variable.name] = OrderedJson{{"unit", variable.unit}, {"kind", variable.kind}, {"years", years}};
   }
@@ -99,6 +118,13 @@ std::string summary_csv_text(const Summary& summary) {
       csv_row(out, variable.name, stats.year, "se", stats.se);
       for (std::size_t i = 0; i < summary.quantile_levels.size(); ++i)
         csv_row(out, variable.name, stats.year, quantile_stat(summary.quantile_levels[i]), stats.quantiles[i]);
+      // After the quantiles, so readers of the older table find every row where it was.
+      if (has_intervals(summary, stats))
+        for (std::size_t i = 0; i < summary.quantile_levels.size(); ++i) {
+          const std::string stat = quantile_stat(summary.quantile_levels[i]);
+          csv_row(out, variable.name, stats.year, stat + "_ci_low", stats.quantile_ci_low[i]);
+          csv_row(out, variable.name, stats.year, stat + "_ci_high", stats.quantile_ci_high[i]);
+        }
     }
   }
   for (const StageSummary& stage : summary.stages) {
@@ -182,6 +208,9 @@ Summary read_summary(const std::string& directory) {
     summary.seconds = root.value("seconds", 0.0);
     summary.years = root.at("years").get<std::vector<int>>();
     summary.quantile_levels = root.at("quantile_levels").get<std::vector<double>>();
+    if (root.contains("quantile_ci_coverage"))  // absent from summaries written before intervals
+      for (double level : summary.quantile_levels)
+        summary.quantile_ci_coverage.push_back(read_number(root["quantile_ci_coverage"].at(shortest_decimal(level))));
     for (const auto& item : root.at("variables").items()) {
       VariableSummary variable;
       variable.name = item.key();
@@ -194,6 +223,12 @@ Summary read_summary(const std::string& directory) {
         stats.sd = read_number(year.at("sd"));
         stats.se = read_number(year.at("se"));
         for (double level : summary.quantile_levels) stats.quantiles.push_back(read_number(year.at("quantiles").at(shortest_decimal(level))));
+        if (year.contains("quantile_ci"))
+          for (double level : summary.quantile_levels) {
+            const OrderedJson& interval = year["quantile_ci"].at(shortest_decimal(level));
+            stats.quantile_ci_low.push_back(read_number(interval.at(0)));
+            stats.quantile_ci_high.push_back(read_number(interval.at(1)));
+          }
         variable.years.push_back(stats);
       }
       summary.variables.push_back(variable);

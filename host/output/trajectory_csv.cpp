@@ -29,7 +29,7 @@ std::string trajectory_csv_text(const Scenario& scenario, std::uint64_t seed, st
   };
   for (std::uint64_t path = 0; path < paths; ++path) {
     for (const TrajectoryPoint& point : trace_path(scenario, seed, path)) {
-      // Step t covers [start + (t−1)Δ, start + tΔ) (MODEL.md §1).
+      // Step t covers [start + (t−1)Δ, start + tΔ), Δ = 1/steps_per_year (docs/model.md).
       const int year = model.start_year + (point.step - 1) / model.steps_per_year;
       const double time = model.start_year + static_cast<double>(point.step) / model.steps_per_year;
       out += std::to_string(path) + ',' + std::to_string(point.step) + ',' + std::to_string(year);

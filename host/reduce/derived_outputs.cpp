@@ -1,7 +1,7 @@
 // Derived outputs (docs/scenario-format.md, "derived"): reported quantities the engine does not
 // simulate, such as WFE spend or the power drawn by inference, written as a linear function of
 // simulated variables. They are computed here, after simulation and before the summary, so the
-// per-path step (shared with the GPU) stays as MODEL.md §6 writes it.
+// per-path step (shared with the GPU) stays the model of docs/model.md and nothing more.
 #include <omp.h>
 
 #include <stdexcept>

@@ -1,6 +1,6 @@
-// Reductions of per-path results into the Summary of MODEL.md §7. Each (variable, year) column
-// is reduced by one thread in path order, so sums do not depend on the thread count; binding
-// and threshold statistics are integer counts, exact in any order.
+// Reductions of per-path results into the Summary (README.md, "Using it", lists it).
+// Each (variable, year) column is reduced by one thread in path order, so sums do not depend on
+// the thread count; binding and threshold statistics are integer counts, exact in any order.
 #include <omp.h>
 
 #include <cmath>
@@ -76,6 +76,8 @@ Summary summarize(const Scenario& scenario, PathResults& results, std::uint64_t 
   summary.years = years;
   summary.quantile_levels = scenario.quantile_levels;
   summary.notes = scenario.notes;
+  const QuantilePlan quantile_plan = plan_quantiles(paths, scenario.quantile_levels);
+  for (const QuantileInterval& interval : quantile_plan.intervals) summary.quantile_ci_coverage.push_back(interval.coverage);
 
   for (const ThresholdRequest& request : scenario.thresholds) {
     const float* column = results.column(request.variable, request.year - model.start_year);
@@ -107,7 +109,10 @@ Summary summarize(const Scenario& scenario, PathResults& results, std::uint64_t 
     float* column = results.column(v, y);
     stats.year = years[y];
     column_moments(column, paths, stats);
-    stats.quantiles = exact_quantiles(column, paths, scenario.quantile_levels);
+    QuantileEstimates estimates = column_quantiles(quantile_plan, column);
+    stats.quantiles = std::move(estimates.quantiles);
+    stats.quantile_ci_low = std::move(estimates.ci_low);
+    stats.quantile_ci_high = std::move(estimates.ci_high);
   }
 
   std::vector<std::string> codes{"demand"};

@@ -21,6 +21,13 @@ double quantile_at(const Summary& summary, const YearStatistics& stats, double l
   return std::numeric_limits<double>::quiet_NaN();
 }
 
+// One end of a quantile's 95 % interval; NaN when the summary carries no intervals.
+double interval_end_at(const Summary& summary, const std::vector<double>& ends, double level) {
+  for (std::size_t i = 0; i < summary.quantile_levels.size() && i < ends.size(); ++i)
+    if (std::fabs(summary.quantile_levels[i] - level) < 1e-9) return ends[i];
+  return std::nan("");
+}
+
 // The quantile pairs drawn as bands, outermost first.
 struct Band {
   double FanYear::*low;
@@ -170,6 +177,10 @@ std::string year_description(const FanYear& year, const std::string& unit, const
   text += "\n  50%: " + quantity_range_text(year.q25, year.q75, unit);
   text += "\n  90%: " + quantity_range_text(year.q05, year.q95, unit);
   text += "\n  1–99%: " + quantity_range_text(year.q01, year.q99, unit);
+  if (std::isfinite(year.q99_low) && std::isfinite(year.q99_high))
+    text += "\n  p99 " + quantity_text(year.q99, unit) + ", 95% CI " + quantity_range_text(year.q99_low, year.q99_high, unit);
+  if (std::isfinite(year.q01_low) && std::isfinite(year.q01_high))
+    text += "\n  p1 " + quantity_text(year.q01, unit) + ", 95% CI " + quantity_range_text(year.q01_low, year.q01_high, unit);
   text += "\n  mean " + quantity_text(year.mean, unit) + " ± " + quantity_text(year.se, unit) + " (MC s.e.)";
   return text;
 }
@@ -213,6 +224,10 @@ FanLayer fan_layer(const Summary& summary, const VariableSummary& variable) {
     year.q75 = quantile_at(summary, stats, 0.75);
     year.q95 = quantile_at(summary, stats, 0.95);
     year.q99 = quantile_at(summary, stats, 0.99);
+    year.q01_low = interval_end_at(summary, stats.quantile_ci_low, 0.01);
+    year.q01_high = interval_end_at(summary, stats.quantile_ci_high, 0.01);
+    year.q99_low = interval_end_at(summary, stats.quantile_ci_low, 0.99);
+    year.q99_high = interval_end_at(summary, stats.quantile_ci_high, 0.99);
     layer.years.push_back(year);
   }
   return layer;

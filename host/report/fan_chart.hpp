@@ -2,6 +2,7 @@
 // faint, 90 %, 50 %) around the median line, optionally drawn over another run's fan to compare.
 #pragma once
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,8 @@ struct FanYear {
   int year = 0;
   double mean = 0.0, se = 0.0;
   double q01 = 0.0, q05 = 0.0, q25 = 0.0, q50 = 0.0, q75 = 0.0, q95 = 0.0, q99 = 0.0;
+  // 95 % intervals of the outer quantiles (NaN when the summary has none): how exact a p99 is.
+  double q01_low = NAN, q01_high = NAN, q99_low = NAN, q99_high = NAN;
 };
 
 struct FanLayer {
@@ -31,7 +34,8 @@ FanLayer fan_layer(const Summary& summary, const VariableSummary& variable);
 bool wants_log_axis(const std::vector<const FanLayer*>& layers);
 
 // The chart as an <svg>: `front` alone, or drawn over `behind` (the comparison's baseline). Each
-// year carries a hover <title> with its median, bands and mean ± Monte Carlo standard error.
+// year carries a hover <title> with its median, bands, the 95 % intervals of its p1 and p99, and
+// mean ± Monte Carlo standard error.
 std::string fan_chart_svg(const std::string& variable, const std::string& unit, const FanLayer& front,
                           const FanLayer* behind = nullptr);
 

@@ -1,5 +1,5 @@
 // The bottleneck map: which stage sets deployments when. Rows are "demand" and the stages, columns
-// the years; a cell's shade is the stage's binding share (MODEL.md §7), its small print the
+// the years; a cell's shade is the stage's binding share (docs/glossary.md), its small print the
 // probability that the stage binds at least once that year.
 #include <algorithm>
 #include <array>

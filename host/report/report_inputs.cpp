@@ -77,8 +77,9 @@ bool pairs(const PairedDifference& difference, const Summary& stress, const Summ
          difference.paths == stress.paths && difference.seed == stress.seed;
 }
 
-// Why two runs cannot be paired path for path, or "" when they can (MODEL.md §8: the same seed,
-// paths and calendar years, so path p of each shares its random numbers).
+// Why two runs cannot be paired path for path, or "" when they can (the same seed,
+// paths and calendar years, so path p of each shares its random numbers: draws are keyed by
+// seed, name, path and step; docs/glossary.md, "paired difference").
 std::string why_unpairable(const Summary& stress, const Summary& base) {
   if (stress.seed != base.seed) return "the runs used different seeds";
   if (stress.paths != base.paths) return "the runs have different path counts";

@@ -28,6 +28,66 @@ std::string probability_bar(double p) {
   return "<span class=\"bar\"><span style=\"width:" + std::string(width) + "\"></span></span>";
 }
 
+std::string tail_value_text(const TailCheck& check, double value, const std::string& unit) {
+  return check.kind == TailKind::quantile ? quantity_text(value, unit) : percent_text(value);
+}
+
+std::string tail_bound_cell(const TailCheck& check, const TailBound& bound, const std::string& unit) {
+  if (!bound.variable.empty()) return tail_bound_text(bound);
+  return tail_value_text(check, bound.value, unit);
+}
+
+// Tail checks beside the median targets: one row per check, at its worst year when it covers
+// every year. The verdict is the point estimate's; the 95 % interval says whether more paths
+// could change it.
+std::string tail_check_table(const CalibrationReport& calibration, const Summary& summary) {
+  std::size_t checked = 0, passed = 0;
+  for (const TailRow& row : calibration.tails) {
+    if (row.skipped) continue;
+    ++checked;
+    passed += row.passed;
+  }
+  std::string out = "<h3>Tail checks</h3>\n<p class=\"lead\">Limits on the tails (a p99, the chance of no production) "
+                    "that the scenario must respect: " +
+                    std::to_string(passed) + " of " + std::to_string(checked) +
+                    " met. Judged on the model's estimate; its 95% interval is shown beside it (a quantile's from order "
+                    "statistics, a probability's Wilson interval), and “unsettled” marks a verdict the interval does "
+                    "not settle.</p>\n";
+  out += "<table class=\"data calibration tails\">\n<thead><tr><th>limit</th><th>variable</th><th>year</th>"
+         "<th>check</th><th class=\"num\">model (worst year)</th><th class=\"num\">95% interval</th><th>result</th>"
+         "<th>source or reasoning</th></tr></thead>\n<tbody>\n";
+  for (const TailRow& row : calibration.tails) {
+    const TailCheck& check = row.check;
+    const std::string full_unit = unit_of(summary, check.variable);
+    const std::string unit = unit_in_cells(full_unit);
+    std::string check_text = tail_statistic_text(check);
+    if (check.at_least.present) check_text += " ≥ " + tail_bound_cell(check, check.at_least, unit);
+    if (check.at_most.present) check_text += (check.at_least.present ? ", ≤ " : " ≤ ") + tail_bound_cell(check, check.at_most, unit);
+    std::string year = check.year == TailCheck::kEveryYear ? "every year" : std::to_string(check.year);
+    out += "<tr><td>" + html(check.label) + "</td><td><code>" + html(check.variable) + "</code><small class=\"unit\">" +
+           html(full_unit) + "</small></td>";
+    if (row.skipped) {
+      out += "<td>" + year + "</td><td>" + html(check_text) + "</td><td></td><td></td>"
+             "<td><span class=\"badge skipped\">skipped</span></td>";
+    } else {
+      const TailYear& worst = row.years[row.worst];
+      if (check.year == TailCheck::kEveryYear) year += " (worst " + std::to_string(worst.year) + ")";
+      std::size_t failed = 0;
+      for (const TailYear& y : row.years) failed += !y.passed;
+      std::string result = row.passed ? "pass" : "miss";
+      if (check.year == TailCheck::kEveryYear && failed > 0)
+        result += " (" + std::to_string(failed) + " of " + std::to_string(row.years.size()) + " years)";
+      out += "<td>" + year + "</td><td>" + html(check_text) + "</td><td class=\"num strong\">" +
+             html(tail_value_text(check, worst.estimate, unit)) + "</td><td class=\"num\">" +
+             html(tail_value_text(check, worst.ci_low, unit)) + " – " + html(tail_value_text(check, worst.ci_high, unit)) +
+             "</td><td><span class=\"badge " + std::string(row.passed ? "pass" : "miss") + "\">" + result + "</span>" +
+             (worst.decided ? "" : " <small>unsettled</small>") + "</td>";
+    }
+    out += "<td class=\"source\">" + html(check.source.empty() ? check.reasoning : check.source) + "</td></tr>\n";
+  }
+  return out + "</tbody>\n</table>\n";
+}
+
 }  // namespace
 
 std::string thresholds_section(const Summary& summary) {
@@ -81,7 +141,9 @@ std::string calibration_section(const CalibrationReport& calibration, const Summ
     out += "<td><span class=\"badge " + result_class + "\">" + result + "</span></td><td class=\"source\">" +
            html(row.target.source) + "</td></tr>\n";
   }
-  return out + "</tbody>\n</table>\n</section>\n";
+  out += "</tbody>\n</table>\n";
+  if (!calibration.tails.empty()) out += tail_check_table(calibration, summary);
+  return out + "</section>\n";
 }
 
 }  // namespace chokepoint::report

@@ -13,7 +13,8 @@ std::string html(const std::string& text) { return svg::escape(text); }
 
 namespace {
 
-// The chain of MODEL.md §1, in the order a reader follows it.
+// The chain (token demand → accelerators wanted → produced → deployed → installed base → tokens
+// served → revenue; docs/model.md), in the order a reader follows it.
 const std::vector<std::string> kDemandVariables{"token_demand", "tokens_served", "unmet_tokens", "token_capacity",
                                                 "revenue"};
 const std::vector<std::string> kAcceleratorVariables{"wanted_units", "produced_units", "deployed_units",

@@ -1,4 +1,4 @@
-// Correlation matrices of factors and parameters (MODEL.md §2, §3): reading the pairs, checking
+// Correlation matrices of factors and parameters (docs/scenario-format.md, "correlations"): reading the pairs, checking
 // positive semi-definiteness, Higham's nearest correlation matrix, and the Cholesky factor.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Scenario values (MODEL.md §3): plain numbers, distributions drawn once per path, schedules by
+// Scenario values (docs/scenario-format.md, "Values"): plain numbers, distributions drawn once per path, schedules by
 // calendar year. Each problem is reported with its JSON path; reading continues after one.
 #pragma once
 

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "chokepoint/cuda_backend.hpp"
+#include "reduce/quantiles.hpp"
 #include "reduce/statistics.hpp"
 
 namespace chokepoint::cuda {
@@ -35,12 +36,6 @@ std::uint64_t per_column_scratch(std::uint64_t paths, std::uint64_t ranks) {
 
 std::string mebibytes(std::uint64_t bytes) { return std::to_string((bytes + (1u << 20) - 1) >> 20) + " MiB"; }
 
-// numpy's _lerp, as host/reduce/quantiles.cpp writes it: a + (b−a)·t, or b − (b−a)·(1−t) when t ≥ ½.
-double numpy_lerp(double a, double b, double t) {
-  const double difference = b - a;
-  return t >= 0.5 ? b - difference * (1.0 - t) : a + difference * t;
-}
-
 // Mean, sd and se from a column's sum and squared deviations: summarize()'s column_moments.
 void moments_from_sums(double sum, double squared_deviations, std::uint64_t paths, YearStatistics& out) {
   out.mean = sum / static_cast<double>(paths);
@@ -63,7 +58,8 @@ MemoryPlan plan_memory(const MemoryNeeds& needs) {
   MemoryPlan plan;
   const std::uint64_t paths = needs.paths;
   if (paths == 0) return plan;
-  constexpr std::uint64_t kAssumedRanks = 32;  // 2 per quantile level; 16 levels is generous
+  // Up to 4 per quantile level (2 to interpolate, 2 for its interval); 16 levels is generous.
+  constexpr std::uint64_t kAssumedRanks = 64;
   const std::uint64_t all_columns = needs.value_columns + needs.binding_columns;
   const std::uint64_t resident_bytes = saturating_add(
       saturating_multiply(paths, needs.value_columns * sizeof(float) + needs.binding_columns),
@@ -112,17 +108,7 @@ MemoryPlan plan_memory(const MemoryNeeds& needs) {
 }
 
 std::vector<std::uint64_t> quantile_ranks(std::uint64_t paths, const std::vector<double>& levels) {
-  std::vector<std::uint64_t> ranks;
-  if (paths == 0) return ranks;
-  for (double q : levels) {
-    const double h = static_cast<double>(paths - 1) * q;
-    const std::uint64_t low = std::min(static_cast<std::uint64_t>(std::floor(h)), paths - 1);
-    ranks.push_back(low);
-    ranks.push_back(std::min(low + 1, paths - 1));
-  }
-  std::sort(ranks.begin(), ranks.end());
-  ranks.erase(std::unique(ranks.begin(), ranks.end()), ranks.end());
-  return ranks;
+  return plan_quantiles(paths, levels).ranks;
 }
 
 Summary assemble_summary(const Scenario& scenario, const RunReduction& reduction, std::uint64_t seed) {
@@ -142,6 +128,8 @@ Summary assemble_summary(const Scenario& scenario, const RunReduction& reduction
   summary.years = years;
   summary.quantile_levels = scenario.quantile_levels;
   summary.notes = scenario.notes;
+  const QuantilePlan quantile_plan = plan_quantiles(paths, scenario.quantile_levels);
+  for (const QuantileInterval& interval : quantile_plan.intervals) summary.quantile_ci_coverage.push_back(interval.coverage);
 
   for (std::size_t i = 0; i < scenario.thresholds.size(); ++i) {
     const ThresholdRequest& request = scenario.thresholds[i];
@@ -155,10 +143,6 @@ Summary assemble_summary(const Scenario& scenario, const RunReduction& reduction
     summary.thresholds.push_back(result);
   }
 
-  const std::vector<std::uint64_t> ranks = quantile_ranks(paths, scenario.quantile_levels);
-  auto rank_position = [&](std::uint64_t rank) {
-    return static_cast<std::size_t>(std::lower_bound(ranks.begin(), ranks.end(), rank) - ranks.begin());
-  };
   summary.variables.resize(scenario.variables.size());
   for (std::size_t v = 0; v < scenario.variables.size(); ++v) {
     VariableSummary& variable = summary.variables[v];
@@ -171,15 +155,11 @@ Summary assemble_summary(const Scenario& scenario, const RunReduction& reduction
       YearStatistics& stats = variable.years[y];
       stats.year = years[y];
       moments_from_sums(column.sum, column.squared_deviations, paths, stats);
-      stats.quantiles.assign(scenario.quantile_levels.size(), NAN);
-      if (column.order_statistics.size() != ranks.size()) continue;
-      for (std::size_t i = 0; i < scenario.quantile_levels.size(); ++i) {
-        const double h = static_cast<double>(paths - 1) * scenario.quantile_levels[i];
-        const std::uint64_t low = std::min(static_cast<std::uint64_t>(std::floor(h)), paths - 1);
-        const std::uint64_t high = std::min(low + 1, paths - 1);
-        stats.quantiles[i] = numpy_lerp(column.order_statistics[rank_position(low)],
-                                        column.order_statistics[rank_position(high)], h - std::floor(h));
-      }
+      QuantileEstimates estimates = quantiles_from_order_statistics(
+          quantile_plan, std::vector<double>(column.order_statistics.begin(), column.order_statistics.end()));
+      stats.quantiles = std::move(estimates.quantiles);
+      stats.quantile_ci_low = std::move(estimates.ci_low);
+      stats.quantile_ci_high = std::move(estimates.ci_high);
     }
   }
 

@@ -59,7 +59,7 @@ struct RunTimings {
   int blocks = 0;
 };
 
-// Simulates `paths` paths and reduces them on the device into the Summary of MODEL.md §7.
+// Simulates `paths` paths and reduces them on the device into the Summary (summary.hpp).
 // Guarantees: bit-identical from run to run and for any LaunchOptions; binding statistics and
 // threshold probabilities equal the CPU backend's exactly (integer counts; a binding stage can
 // differ only where the CPU's candidate values lie within rounding of a tie); means, standard
@@ -163,8 +163,10 @@ std::uint64_t reduction_scratch_bytes(std::uint64_t paths, std::uint64_t columns
 // ResourceError when not even one path fits.
 MemoryPlan plan_memory(const MemoryNeeds& needs);
 
-// The order statistics (0-based ranks, sorted, unique) that numpy's `linear` quantiles at
-// `levels` need among `paths` values: ⌊(P−1)q⌋ and the one above it, per level.
+// The order statistics (0-based ranks, sorted, unique) that the quantiles at `levels` and their
+// 95 % intervals need among `paths` values: per level ⌊(P−1)q⌋ and the one above it (numpy's
+// `linear`) and the interval's two ends. The host reduction's own list (plan_quantiles in
+// host/reduce/quantiles.hpp), so both backends ask for the same order statistics.
 std::vector<std::uint64_t> quantile_ranks(std::uint64_t paths, const std::vector<double>& levels);
 
 // Everything the Summary needs from the per-path columns, and nothing more.

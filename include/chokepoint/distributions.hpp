@@ -1,7 +1,7 @@
-// Distributions of uncertain parameters and event severities (MODEL.md §3, §4).
+// Distributions of uncertain parameters and event severities (docs/scenario-format.md, "Values").
 //
 // Everything is an inverse-CDF transform, so a draw is a pure function of one uniform (or one
-// standard normal) and the Gaussian copula of §3 needs nothing more: correlate normals, map
+// standard normal) and the Gaussian copula of `parameter_correlations` needs nothing more: correlate normals, map
 // each through its own marginal.
 #pragma once
 

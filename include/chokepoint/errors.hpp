@@ -1,4 +1,5 @@
-// The errors the library reports, each mapped to one exit code of MODEL.md §9.
+// The errors the library reports, each mapped to one exit code of the command line (README.md):
+// bad input 2, resources or device 3.
 #pragma once
 
 #include <stdexcept>

@@ -1,5 +1,5 @@
-// Paired differences between two scenarios run with the same seed and paths (MODEL.md §8, §9:
-// `chokepoint diff STRESS_DIR BASE_DIR`). Draws are keyed by the *names* of factors, events and
+// Paired differences between two scenarios run with the same seed and paths (`chokepoint diff
+// STRESS_DIR BASE_DIR`; docs/glossary.md, "paired difference"). Draws are keyed by the *names* of factors, events and
 // parameters, so path p of the stress and path p of the base share every random number they
 // have in common: the per-path difference removes the noise they share, and its standard error
 // is far smaller than that of two independent runs.

@@ -28,7 +28,7 @@ struct ReportInputs {
   std::string baseline_directory;
   std::optional<Summary> baseline;
   std::optional<PairedDifference> difference;
-  // Paired (common random numbers, MODEL.md §8) when read from DIR/diff.json or re-simulated;
+  // Paired (common random numbers: docs/glossary.md, "paired difference") when read from DIR/diff.json or re-simulated;
   // otherwise differences of means with the unpaired standard error √(se_a² + se_b²).
   bool difference_is_paired = false;
   std::string difference_source;  // in words, for the page: where the differences come from

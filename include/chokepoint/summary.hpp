@@ -1,4 +1,5 @@
-// The result of a run as plain C++ types (MODEL.md §7, §9): what summary.json holds.
+// The result of a run as plain C++ types: what summary.json holds (README.md, "Using it",
+// and docs/uncertainty.md describe its keys).
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,10 @@ struct YearStatistics {
   double sd = 0.0;      // sample standard deviation across paths (divisor P − 1)
   double se = 0.0;      // Monte Carlo standard error of the mean, sd / √P
   std::vector<double> quantiles;  // at Summary::quantile_levels, numpy's `linear` rule
+  // The 95 % distribution-free interval of each quantile from order statistics (its ends are
+  // two sample values; docs/uncertainty.md). Empty in summaries written before they existed.
+  std::vector<double> quantile_ci_low{};  // {}: aggregate initialisers may leave these out
+  std::vector<double> quantile_ci_high{};
 };
 
 struct VariableSummary {
@@ -53,6 +58,10 @@ struct Summary {
   double seconds = 0.0;        // wall time of simulation and reduction
   std::vector<int> years;
   std::vector<double> quantile_levels;
+  // Per level: the probability that the level's interval covers the true quantile (≥ 0.95, or
+  // less where P is too small and the interval is clipped to the sample's range). Empty when
+  // the summary carries no intervals.
+  std::vector<double> quantile_ci_coverage;
   std::vector<VariableSummary> variables;
   std::vector<StageSummary> stages;
   std::vector<ThresholdResult> thresholds;

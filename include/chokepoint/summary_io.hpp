@@ -1,4 +1,5 @@
-// summary.json and summary.csv (MODEL.md §9), written atomically, and read back for tools.
+// summary.json and summary.csv (README.md, "Using it"; docs/uncertainty.md), written atomically,
+// and read back for tools.
 #pragma once
 
 #include <string>

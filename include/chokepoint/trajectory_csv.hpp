@@ -13,7 +13,7 @@ namespace chokepoint {
 //   path,step,year,time,token_demand,throughput,wanted_units,produced_units,deployed_units,
 //   inventory_units,installed_base,token_capacity,tokens_served,binding
 // `year` is the step's calendar year and `time` its end in decimal years. Rates (token_demand,
-// throughput, token_capacity, tokens_served) are per year, as in MODEL.md §6; wanted, produced
+// throughput, token_capacity, tokens_served) are per year, as in docs/model.md; wanted, produced
 // and deployed are units in that step; inventory and installed base are at the step's end;
 // `binding` names the step's binding stage ("demand" or a stage). Values are trace_path's, in
 // double precision, written with the shortest round-trip decimal. Deterministic for a seed.

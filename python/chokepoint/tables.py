@@ -41,6 +41,10 @@ def _emit(rows: list, variable: str, year: int, stat: str, quantile: float, valu
                 _emit(rows, variable, year, "quantile" if stat == "quantiles" else stat, level, item, unit)
             else:
                 _emit(rows, variable, year, f"{stat}.{key}", quantile, item, unit)
+    elif isinstance(value, list) and stat.endswith("_ci") and len(value) == 2:
+        # a confidence interval [low, high], e.g. quantile_ci: stats quantile_ci_low/_high
+        _emit(rows, variable, year, f"{stat}_low", quantile, value[0], unit)
+        _emit(rows, variable, year, f"{stat}_high", quantile, value[1], unit)
     elif isinstance(value, list):
         for index, item in enumerate(value):
             _emit(rows, variable, year, f"{stat}[{index}]", quantile, item, unit)

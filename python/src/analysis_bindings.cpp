@@ -48,15 +48,15 @@ void bind_analyses(py::module_& module) {
       "calibrate",
       [](const Scenario& scenario, const std::string& targets_file, std::uint64_t paths, std::uint64_t seed,
          const std::string& backend, int threads, py::object report) {
-        // As `chokepoint calibrate`: the targets are checked first, then the run holds the 5, 50
-        // and 95 % quantiles the check reads.
+        // As `chokepoint calibrate`: the targets are checked first, then the run holds the
+        // quantiles and threshold counts the median targets and tail checks read.
         Scenario with_levels = scenario;
-        std::vector<CalibrationTarget> targets;
+        CalibrationTargets targets;
         {
           py::gil_scoped_release release;
           targets = read_calibration_targets(targets_file, scenario);
         }
-        with_levels.quantile_levels = calibration_quantile_levels(with_levels.quantile_levels);
+        prepare_calibration_run(with_levels, targets);
         RunOptions options;
         options.paths = paths;
         options.seed = seed;

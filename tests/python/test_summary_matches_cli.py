@@ -47,8 +47,10 @@ def test_tidy_summary_equals_cli_csv(cli_run, small_file):
     csv = pd.read_csv(cli_run / "summary.csv", float_precision="round_trip", keep_default_na=False)
     csv = csv[~csv["variable"].str.startswith("stage.") & ~csv["stat"].str.startswith("p_at_least_")]
     frame = result.summary
+    # summary.csv names a quantile row q0.05 and its interval's ends q0.05_ci_low / q0.05_ci_high
+    levels = "q" + frame["quantile"].map(lambda q: repr(float(q)).rstrip("0").rstrip("."))
     names = frame["stat"].where(frame["quantile"].isna(),
-                                "q" + frame["quantile"].map(lambda q: repr(float(q)).rstrip("0").rstrip(".")))
+                                levels + frame["stat"].str.replace("quantile", "", n=1))
     assert len(frame) == len(csv) > 0
     assert list(frame["variable"]) == list(csv["variable"])
     assert list(frame["year"]) == list(csv["year"])
