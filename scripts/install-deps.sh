@@ -8,7 +8,7 @@
 set -euo pipefail
 
 packages=(cmake make g++ nlohmann-json3-dev libcli11-dev libeigen3-dev libgtest-dev
-          librandom123-doc)
+          librandom123-doc clang-14 libclang-rt-14-dev libomp-14-dev)  # clang: scripts/fuzz.sh
 browser_packages=()
 for argument in "$@"; do
   case "$argument" in

@@ -8,6 +8,7 @@
 #include "chokepoint/calibration.hpp"
 #include "chokepoint/engine.hpp"
 #include "chokepoint/summary_io.hpp"
+#include "argument_checks.hpp"
 #include "commands.hpp"
 #include "terminal_table.hpp"
 
@@ -96,11 +97,11 @@ Command add_calibrate_command(CLI::App& app) {
       "calibrate", "run a scenario and check its medians against target figures; exit 1 when a target is missed");
   command->add_option("scenario", arguments->scenario, "scenario JSON file")->required();
   command->add_option("--targets", arguments->targets, "targets JSON file (e.g. scenarios/targets/seed.json)")->required();
-  command->add_option("--paths", arguments->paths, "number of Monte Carlo paths (default 100000)")->check(CLI::PositiveNumber);
-  command->add_option("--seed", arguments->seed, "random seed, 64-bit (default 1)");
+  command->add_option("--paths", arguments->paths, "number of Monte Carlo paths (default 100000)")->check(path_count());
+  command->add_option("--seed", arguments->seed, "random seed, 64-bit (default 1)")->check(seed_value());
   command->add_option("--backend", arguments->backend, "auto (GPU when present), cpu or cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  command->add_option("--threads", arguments->threads, "CPU threads (default 0: all cores)")->check(CLI::NonNegativeNumber);
+  command->add_option("--threads", arguments->threads, "CPU threads (default 0: all cores)")->check(thread_count());
   command->add_option("--out", arguments->out, "output directory (default calibration)");
   return Command{command, [arguments] { return execute_calibrate(*arguments); }};
 }
