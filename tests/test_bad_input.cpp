@@ -99,7 +99,7 @@ const BadScenario kBadScenarios[] = {
     {"nesting_too_deep.json", kDeepPath.c_str(), "arrays and objects nested at most 32 deep", 1},
     {"syntax_error_secret.json", "(line 3, column 11)", "syntax error while parsing value - invalid literal", 1},
     // extends (docs/errors.md, "extends"): contained, and problems in a parent filed there.
-    {"extends_absolute.json", "extends", "found the absolute path the string \"/etc/passwd\"", 1},
+    {"extends_absolute.json", "extends", "found an absolute path, the string \"/etc/passwd\"", 1},
     {"extends_dot_dot.json", "extends", "a parent inside this file's directory (no \"..\")", 1},
     {"extends_parent_negative_capacity.json", "stages.cowos.capacity_per_year",
      "found the number -300000.0 (through \"extends\": ", 1, "negative_capacity.json"},

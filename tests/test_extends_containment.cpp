@@ -91,7 +91,7 @@ TEST_F(ExtendsContainment, AbsolutePathsAreRefused) {
        std::vector<std::string>{"/etc/passwd", "/dev/zero", "/dev/stdin", (directory_ / "parent.json").string()}) {
     const InputProblem problem = first_problem(child(parent));
     EXPECT_EQ(problem.path, "extends");
-    EXPECT_NE(problem.found.find("the absolute path"), std::string::npos) << parent << ": " << problem.found;
+    EXPECT_NE(problem.found.find("an absolute path"), std::string::npos) << parent << ": " << problem.found;
   }
 }
 

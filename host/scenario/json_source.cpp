@@ -86,7 +86,7 @@ Parent find_parent(const Json& value, const std::string& file) {
            describe(value));
   const fs::path relative(name);
   if (relative.is_absolute() || relative.has_root_name() || relative.has_root_directory())
-    refuse(file, "extends", expected, "the absolute path " + describe(value));
+    refuse(file, "extends", expected, "an absolute path, " + describe(value));
   for (const fs::path& part : relative)
     if (part == "..")
       refuse(file, "extends", "a parent inside this file's directory (no \"..\")", describe(value));
