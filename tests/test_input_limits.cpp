@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "scenario/input_limits.hpp"
@@ -160,6 +162,19 @@ TEST(InputLimits, SyntaxErrorsGivePositionAndKindButNeverTheText) {
     EXPECT_EQ(message.find("SECRET"), std::string::npos) << message;
     EXPECT_EQ(message.find("CRET"), std::string::npos) << message;
   }
+}
+
+TEST(InputLimits, TargetsFileThatFailsToParseIsNeverQuoted) {
+  const std::string directory = unique_test_directory("chokepoint_input_limits");
+  std::filesystem::create_directories(directory);
+  const std::string targets = directory + "/targets.json";
+  std::ofstream(targets) << "{\"targets\": [SECRET_TARGET_TOKEN]}";
+  const CommandResult result = run_cli("calibrate '" + source_path("tests/scenarios/small.json") + "' --targets '" +
+                                       targets + "' --paths 8 --out '" + directory + "/out'");
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find(targets + ": (line 1, column 14): expected valid JSON"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("SECRET"), std::string::npos) << result.output;
+  std::filesystem::remove_all(directory);
 }
 
 TEST(InputLimits, PrintableEscapesWhatATerminalWouldActOn) {
