@@ -120,7 +120,7 @@ TEST_F(ExtendsContainment, FifoParentIsRefusedWithoutBlocking) {
 
 TEST_F(ExtendsContainment, SpecialFilesAsTheScenarioAreRefusedWithoutBlocking) {
   ASSERT_EQ(::mkfifo((directory_ / "pipe.json").c_str(), 0600), 0);
-  for (const std::string& file : std::vector<std::string>{(directory_ / "pipe.json").string(), "/dev/zero", "/dev/stdin"}) {
+  for (const std::string& file : std::vector<std::string>{(directory_ / "pipe.json").string(), "/dev/zero", "/dev/null"}) {
     const CommandResult result = validate_within_seconds(file);
     EXPECT_EQ(result.exit_code, 2) << file << "\n" << result.output;
     EXPECT_NE(result.output.find("not a regular file"), std::string::npos) << file << "\n" << result.output;
