@@ -95,13 +95,13 @@ void expect_linear_in_width(bool objects, int containers) {
 
 TEST(InputLimits, ManyObjectsInArraysParseInLinearTime) {
   // The old finder rescanned the parent at each object's end: quadratic in an array's length.
-  expect_linear_in_width(false, 24);
+  expect_linear_in_width(false, 12);
 }
 
 TEST(InputLimits, ObjectsWithManyKeysParseInLinearTime) {
   // An ordered object looks a key up by scanning its members; the builder knows each key is
   // new (it checked) and appends without scanning.
-  expect_linear_in_width(true, 8);
+  expect_linear_in_width(true, 4);
 }
 
 TEST(InputLimits, ContainerBeyondTheElementLimitIsRefusedWithItsPath) {
