@@ -35,10 +35,18 @@ struct BadScenario {
   const char* reported_in = nullptr;  // the file the problem is in, when not `file` (extends chains)
 };
 
+// nesting_too_deep.json: the top-level object, then arrays; the 32nd array is one too many.
+std::string deep_path() {
+  std::string path = "description";
+  for (int level = 1; level < 32; ++level) path += "[0]";
+  return path;
+}
+const std::string kDeepPath = deep_path();
+
 // One line per file of tests/bad/; NamesEveryBadFile checks that none is left out.
 const BadScenario kBadScenarios[] = {
     {"syntax_error.json", "(line 4, column 58)", "syntax error", 1},
-    {"number_overflow.json", "", "number overflow parsing '1e400'", 1},
+    {"number_overflow.json", "(line 12, column 37)", "a number too large for a double", 1},
     {"top_level_array.json", "", "a JSON object at the top level, found an array of 1 element", 1},
     {"duplicate_stage_name.json", "stages.cowos", "the key \"cowos\" a second time", 1},
     {"string_for_number.json", "stages.cowos.capacity_per_year", "found the string \"3e5\"", 1},
@@ -78,6 +86,25 @@ const BadScenario kBadScenarios[] = {
     {"extends_cycle_b.json", "extends", "already in the chain", 1, "extends_cycle_a.json"},
     {"quantile_above_one.json", "report.quantiles[2]", "a probability in (0, 1), found the number 1.5", 1},
     {"several_problems.json", "descripton", "did you mean \"description\"", 5},
+    // Names (docs/errors.md, "Names"): shown escaped, refused before anything is compiled.
+    {"stage_name_newline.json", "stages.power\\nforged,row", "ASCII letters, digits, '_' or '-'", 1},
+    {"stage_name_formula.json", "stages.=HYPERLINK(\"http://x\")", "ASCII letters, digits, '_' or '-'", 1},
+    {"factor_name_terminal_escape.json", "factors.power\\x1b]0;owned\\x07", "ASCII letters, digits", 1},
+    {"parameter_name_with_space.json", "stages.cowos.yield.name", "found the string \"cowos yield\"", 1},
+    {"unit_formula.json", "stages.cowos.unit", "not starting with = + - @", 1},
+    {"stage_names_collide.json", "stages.used", "\"capacity_units.used\" reported twice by stages.capacity_units", 1},
+    {"lognormal_both_parametrisations.json", "demand.tokens_per_year", "not both, found both (median and mean)", 1},
+    // Limits (docs/errors.md, "Limits").
+    {"too_many_quantiles.json", "report.quantiles", "at most 99 quantile levels, found 100", 1},
+    {"nesting_too_deep.json", kDeepPath.c_str(), "arrays and objects nested at most 32 deep", 1},
+    {"syntax_error_secret.json", "(line 3, column 11)", "syntax error while parsing value - invalid literal", 1},
+    // extends (docs/errors.md, "extends"): contained, and problems in a parent filed there.
+    {"extends_absolute.json", "extends", "found an absolute path, the string \"/etc/passwd\"", 1},
+    {"extends_dot_dot.json", "extends", "a parent inside this file's directory (no \"..\")", 1},
+    {"extends_parent_negative_capacity.json", "stages.cowos.capacity_per_year",
+     "found the number -300000.0 (through \"extends\": ", 1, "negative_capacity.json"},
+    {"extends_parent_syntax_error.json", "(line 3, column 11)", "invalid literal (through \"extends\": ", 1,
+     "syntax_error_secret.json"},
 };
 
 class BadInput : public ::testing::TestWithParam<BadScenario> {};
@@ -130,6 +157,24 @@ TEST(BadInputFiles, SeveralProblemsAreAllReportedInOneRun) {
   for (const char* path : paths)
     EXPECT_NE(result.output.find(file + ": " + path + ": expected"), std::string::npos) << path;
   EXPECT_NE(result.output.find("5 problems found"), std::string::npos);
+}
+
+TEST(BadInputFiles, FileThatFailsToParseIsNeverQuoted) {
+  for (const char* name : {"syntax_error_secret.json", "extends_parent_syntax_error.json"}) {
+    const CommandResult result = run_cli("validate " + quoted(bad_file(name)));
+    EXPECT_EQ(result.exit_code, 2) << result.output;
+    EXPECT_EQ(result.output.find("SECRET"), std::string::npos) << result.output;
+  }
+}
+
+TEST(BadInputFiles, ControlCharactersInNamesAreShownEscaped) {
+  for (const char* name : {"stage_name_newline.json", "factor_name_terminal_escape.json"}) {
+    const CommandResult result = run_cli("validate " + quoted(bad_file(name)));
+    EXPECT_EQ(result.exit_code, 2) << result.output;
+    EXPECT_EQ(result.output.find('\x1b'), std::string::npos) << result.output;
+    EXPECT_EQ(result.output.find('\x07'), std::string::npos) << result.output;
+    EXPECT_EQ(result.output.find("\nforged"), std::string::npos) << result.output;  // no forged line
+  }
 }
 
 TEST(BadInputFiles, NotPositiveSemiDefiniteNamesTheFactors) {

@@ -98,7 +98,8 @@ TEST_F(Extends, ChainOfTwoAppliesParentThenChildThenGrandchild) {
 }
 
 TEST_F(Extends, ParentPathIsRelativeToTheChild) {
-  write("stresses/child.json", R"({"extends": "../parent.json", "name": "child"})");
+  write("stresses/base.json", minimal_scenario());
+  write("stresses/child.json", R"({"extends": "base.json", "name": "child"})");
   EXPECT_EQ(resolved("stresses/child.json")["name"], "child");
 }
 

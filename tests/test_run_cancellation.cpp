@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
 #include <fstream>
 
 #include "chokepoint/engine.hpp"
@@ -45,14 +46,18 @@ TEST(PatchScenario, EqualsTheSameStressWrittenWithExtends) {
       R"({"name": "patched", "factors": {"token_demand": {"growth": {"2026": 1.5}, "persistence": null}},
           "stages": {"power": {"additions_per_year": 1000}}})";
   const Scenario patched = patch_scenario(load_scenario(base_file), patch, "patch.json");
-  const std::string stress_file = testing::unique_test_directory("patch") + ".json";
-  std::ofstream(stress_file) << R"({"extends": ")" << base_file << R"(", )" << patch.substr(1);
+  // A parent must lie in the extending file's directory: the stress and a copy of its base share one.
+  const std::filesystem::path directory = testing::unique_test_directory("patch");
+  std::filesystem::create_directories(directory);
+  std::filesystem::copy_file(base_file, directory / "small.json");
+  const std::string stress_file = (directory / "stress.json").string();
+  std::ofstream(stress_file) << R"({"extends": "small.json", )" << patch.substr(1);
   const Scenario extended = load_scenario(stress_file);
   EXPECT_EQ(patched.resolved_json, extended.resolved_json);
   EXPECT_NE(patched.resolved_json.find(R"("2025": 1.0,)"), std::string::npos);
   EXPECT_LT(patched.resolved_json.find(R"("2026": 1.5)"), patched.resolved_json.find(R"("2027": 0.5)"));
   EXPECT_EQ(patched.resolved_json.find("persistence"), std::string::npos);
-  std::remove(stress_file.c_str());
+  std::filesystem::remove_all(directory);
 }
 
 TEST(PatchScenario, ReportsEveryProblemOfTheResultUnderThePatchsName) {

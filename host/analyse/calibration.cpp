@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "chokepoint/summary_io.hpp"
+#include "scenario/bounded_json.hpp"
 #include "scenario/input_problems.hpp"
 #include "scenario/json_source.hpp"
 
@@ -235,13 +236,8 @@ std::size_t level_index(const std::vector<double>& levels, double level) {
 }  // namespace
 
 CalibrationTargets read_calibration_targets(const std::string& file, const Scenario& scenario) {
-  Json document;
-  const std::string text = read_text_file(file);
-  try {
-    document = Json::parse(text, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
-  } catch (const Json::exception& error) {
-    throw InputError({InputProblem{file, "", "a JSON targets file (comments allowed)", error.what()}});
-  }
+  // Read like a scenario: bounded, duplicate keys reported, a syntax error never quoted.
+  const Json document = parse_bounded_json(read_text_file(file), file);
   return TargetReader(file, scenario).read(document);
 }
 

@@ -11,6 +11,7 @@
 #include "chokepoint/calibration.hpp"
 #include "chokepoint/engine.hpp"
 #include "chokepoint/summary_io.hpp"
+#include "argument_checks.hpp"
 #include "commands.hpp"
 #include "terminal_table.hpp"
 
@@ -177,11 +178,11 @@ Command add_calibrate_command(CLI::App& app) {
                       "targets JSON file; repeat to check several (e.g. scenarios/targets/seed.json and tails.json)")
       ->required()
       ->allow_extra_args(false);  // one file per --targets, so a scenario after it stays the scenario
-  command->add_option("--paths", arguments->paths, "number of Monte Carlo paths (default 100000)")->check(CLI::PositiveNumber);
-  command->add_option("--seed", arguments->seed, "random seed, 64-bit (default 1)");
+  command->add_option("--paths", arguments->paths, "number of Monte Carlo paths (default 100000)")->check(path_count());
+  command->add_option("--seed", arguments->seed, "random seed, 64-bit (default 1)")->check(seed_value());
   command->add_option("--backend", arguments->backend, "auto (GPU when present), cpu or cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  command->add_option("--threads", arguments->threads, "CPU threads (default 0: all cores)")->check(CLI::NonNegativeNumber);
+  command->add_option("--threads", arguments->threads, "CPU threads (default 0: all cores)")->check(thread_count());
   command->add_option("--out", arguments->out, "output directory (default calibration)");
   return Command{command, [arguments] { return execute_calibrate(*arguments); }};
 }

@@ -10,6 +10,7 @@
 #include "chokepoint/engine.hpp"
 #include "chokepoint/paired_difference.hpp"
 #include "chokepoint/summary_io.hpp"
+#include "argument_checks.hpp"
 #include "commands.hpp"
 #include "terminal_table.hpp"
 
@@ -112,7 +113,7 @@ Command add_diff_command(CLI::App& app) {
   command->add_option("stress", arguments->stress_directory, "run directory of the stress (from chokepoint run)")->required();
   command->add_option("base", arguments->base_directory, "run directory of the base (same paths and seed)")->required();
   command->add_option("--out", arguments->out, "output directory (default diff)");
-  command->add_option("--threads", arguments->threads, "CPU threads (default 0: all cores)")->check(CLI::NonNegativeNumber);
+  command->add_option("--threads", arguments->threads, "CPU threads (default 0: all cores)")->check(thread_count());
   return Command{command, [arguments] { return execute_diff(*arguments); }};
 }
 

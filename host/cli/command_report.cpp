@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "chokepoint/report.hpp"
+#include "argument_checks.hpp"
 #include "commands.hpp"
 
 namespace chokepoint::cli {
@@ -38,7 +39,7 @@ Command add_report_command(CLI::App& app) {
   command->add_option("--out", arguments->out, "HTML file to write (default DIR/report.html)");
   command->add_option("--threads", arguments->threads,
                       "CPU threads for re-simulating paired differences (default 0: all cores)")
-      ->check(CLI::NonNegativeNumber);
+      ->check(thread_count());
   return Command{command, [arguments] { return execute_report(*arguments); }};
 }
 

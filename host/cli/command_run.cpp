@@ -9,6 +9,7 @@
 #include "chokepoint/report.hpp"
 #include "chokepoint/summary_io.hpp"
 #include "chokepoint/trajectory_csv.hpp"
+#include "argument_checks.hpp"
 #include "commands.hpp"
 #include "progress_bar.hpp"
 #include "terminal_table.hpp"
@@ -62,17 +63,17 @@ Command add_run_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand("run", "simulate a scenario and write DIR/summary.json and DIR/summary.csv");
   command->add_option("scenario", arguments->file, "scenario JSON file")->required();
   command->add_option("--paths", arguments->paths, "number of Monte Carlo paths (default 100000)")
-      ->check(CLI::Validator([](std::string& text) { return text.find_first_not_of("0123456789") == std::string::npos && text.find_first_not_of('0') != std::string::npos ? std::string() : "expected a whole number of paths ≥ 1, found \"" + text + "\""; }, "N ≥ 1"));
-  command->add_option("--seed", arguments->seed, "random seed, 64-bit (default 1)");
+      ->check(path_count());
+  command->add_option("--seed", arguments->seed, "random seed, 64-bit (default 1)")->check(seed_value());
   command->add_option("--backend", arguments->backend, "auto (GPU when present), cpu or cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  command->add_option("--threads", arguments->threads, "CPU threads (default 0: all cores)")
-      ->check(CLI::NonNegativeNumber);
+  command->add_option("--threads", arguments->threads, "CPU threads (default 0: all cores)")->check(thread_count());
   command->add_option("--out", arguments->out, "output directory (default out)");
   command->add_flag("--quiet", arguments->quiet, "no progress bar and no table");
   command->add_flag("--report", arguments->report, "also write DIR/report.html (see chokepoint report)");
   command->add_option("--per-path", arguments->per_path,
-                      "also write the first N paths' step-by-step trajectories to DIR/paths.csv");
+                      "also write the first N paths' step-by-step trajectories to DIR/paths.csv")
+      ->check(whole_number(0, kMaxPaths, "a number of paths"));
   return Command{command, [arguments] { return execute_run(*arguments); }};
 }
 

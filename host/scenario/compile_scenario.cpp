@@ -8,6 +8,8 @@
 #include "chokepoint/random_streams.hpp"
 #include "chokepoint/year_record.hpp"
 #include "scenario/correlation.hpp"
+#include "scenario/finite_output.hpp"
+#include "scenario/input_rules.hpp"
 #include "scenario/json_source.hpp"
 #include "scenario/value_reader.hpp"
 
@@ -670,9 +672,19 @@ int Scenario::variable_index(const std::string& variable_name) const {
   return -1;
 }
 
+// Names and section sizes are checked first, so the compiler's work is bounded (input_rules.hpp);
+// a problem in a parent of the `extends` chain is filed under that parent.
 Scenario load_scenario_text(const std::string& text, const std::string& file) {
-  const Json document = read_scenario_json(text, file);
-  return ScenarioCompiler(document, file).compile();
+  const ScenarioSource source = read_scenario_source(text, file);
+  try {
+    check_names_and_limits(source.document, file);
+    Scenario scenario = ScenarioCompiler(source.document, file).compile();
+    check_reported_names(scenario);
+    check_central_path_is_finite(scenario);
+    return scenario;
+  } catch (const InputError& error) {
+    throw attribute_to_layers(error, source);
+  }
 }
 
 Scenario load_scenario(const std::string& path) { return load_scenario_text(read_text_file(path), path); }

@@ -26,7 +26,14 @@ class ProblemList {
  private:
   std::string file_;
   std::vector<InputProblem> problems_;
+  std::size_t not_listed_ = 0;  // problems beyond kMaxReportedProblems, counted only
 };
+
+// `text` safe to print on a terminal or in a log: control characters (C0, DEL, C1), bidirectional
+// overrides and bytes that are not UTF-8 become visible escapes (\n, \x1b, \u202e), and text
+// longer than `max_bytes` is cut with a note of its length. Every message goes through this, so
+// a scenario cannot move the cursor, recolour the terminal or forge lines through its errors.
+std::string printable(const std::string& text, std::size_t max_bytes = 200);
 
 // "the string \"abc\"", "the number -3", "an array of 2 elements", … for messages.
 std::string describe(const Json& value);

@@ -2,134 +2,25 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <functional>
 #include <set>
-#include <sstream>
-#include <vector>
+
+#include "scenario/bounded_json.hpp"
+#include "scenario/input_limits.hpp"
 
 namespace chokepoint {
 
 namespace fs = std::filesystem;
 
-std::string read_text_file(const std::string& file) {
-  // A directory opens as an empty stream on Linux and would be reported as a JSON syntax error.
-  if (fs::is_directory(file))
-    throw InputError({InputProblem{file, "", "a readable scenario file", "a directory"}});
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    const std::string found = fs::exists(file) ? "a file that cannot be read" : "no such file";
-    throw InputError({InputProblem{file, "", "a readable scenario file", found}});
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-static std::string line_and_column(const std::string& text, std::size_t byte) {
-  std::size_t line = 1, column = 1;
-  for (std::size_t i = 0; i + 1 < byte && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  return "line " + std::to_string(line) + ", column " + std::to_string(column);
-}
-
 namespace {
-
-// The parser keeps one of two equal keys in an object and drops the other without a word; two
-// stages written with one name would silently become one. This finds them, with their paths.
-class DuplicateKeyFinder {
- public:
-  explicit DuplicateKeyFinder(const std::string& file) : problems_(file) {}
-
-  bool operator()(int /*depth*/, Json::parse_event_t event, Json& parsed) {
-    switch (event) {
-      case Json::parse_event_t::object_start:
-      case Json::parse_event_t::array_start:
-        open_.push_back(Container{element_path(), event == Json::parse_event_t::array_start, {}, 0, ""});
-        break;
-      case Json::parse_event_t::key: {
-        Container& object = open_.back();
-        const std::string key = parsed.get<std::string>();
-        object.key = key;
-        if (!object.keys.insert(key).second)
-          problems_.add(join_path(object.path, key), "each key once in an object",
-                        "the key \"" + key + "\" a second time");
-        break;
-      }
-      case Json::parse_event_t::object_end:
-      case Json::parse_event_t::array_end:
-        open_.pop_back();
-        if (!open_.empty() && open_.back().is_array) ++open_.back().index;
-        break;
-      case Json::parse_event_t::value:
-        if (!open_.empty() && open_.back().is_array) ++open_.back().index;
-        break;
-    }
-    return true;
-  }
-
-  const ProblemList& problems() const { return problems_; }
-
- private:
-  struct Container {
-    std::string path;
-    bool is_array = false;
-    std::set<std::string> keys;
-    std::size_t index = 0;  // arrays: the position of the next element
-    std::string key;        // objects: the key of the member being read
-  };
-
-  // The path of the element about to be read in the innermost open container.
-  std::string element_path() const {
-    if (open_.empty()) return "";
-    const Container& parent = open_.back();
-    if (parent.is_array) return parent.path + "[" + std::to_string(parent.index) + "]";
-    return join_path(parent.path, parent.key);
-  }
-
-  std::vector<Container> open_;
-  ProblemList problems_;
-};
-
-}  // namespace
-
-static Json parse_json(const std::string& text, const std::string& file) {
-  DuplicateKeyFinder duplicates(file);
-  Json document;
-  try {
-    document = Json::parse(text, std::ref(duplicates), /*allow_exceptions=*/true, /*ignore_comments=*/true);
-  } catch (const Json::parse_error& error) {
-    std::string what = error.what();
-    const std::size_t detail = what.find("syntax error");
-    if (detail != std::string::npos) what = what.substr(detail);
-    throw InputError({InputProblem{file, "(" + line_and_column(text, error.byte) + ")",
-                                   "valid JSON (comments allowed)", what}});
-  } catch (const Json::out_of_range& error) {
-    // A number too large for a double (1e400). The parser gives no position here, but the
-    // message quotes the number, which is enough to find it.
-    std::string what = error.what();
-    const std::size_t detail = what.find("number overflow");
-    if (detail != std::string::npos) what = what.substr(detail);
-    throw InputError({InputProblem{file, "", "valid JSON with numbers within the range of a double", what}});
-  }
-  duplicates.problems().throw_if_any();
-  return document;
-}
 
 // A merge patch appends the keys it adds, so a stress that adds "2025" to a parent schedule
 // {"2024": …, "2026": …} would leave the years out of order. After a merge, every object whose
 // keys are all calendar years is put back in calendar order (a schedule); nothing else moves.
-static bool is_year_key(const std::string& key) {
+bool is_year_key(const std::string& key) {
   return key.size() == 4 && std::all_of(key.begin(), key.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-static void sort_schedules(Json& value) {
+void sort_schedules(Json& value) {
   if (value.is_array()) {
     for (Json& element : value) sort_schedules(element);
     return;
@@ -167,27 +58,156 @@ static void append_threshold_arrays(const Json& parent, Json& child, const std::
   }
 }
 
-static Json resolve_extends(Json document, const std::string& file, std::set<std::string>& chain) {
-  if (!document.is_object() || !document.contains("extends")) return document;
-  const Json& parent_name = document["extends"];
-  if (!parent_name.is_string())
-    throw InputError({InputProblem{file, "extends", "the file name of a parent scenario (a string)",
-                                   describe(parent_name)}});
-  const fs::path parent_path = fs::path(file).parent_path() / parent_name.get<std::string>();
+[[noreturn]] void refuse(const std::string& file, const std::string& path, const std::string& expected,
+                         const std::string& found) {
+  throw InputError({InputProblem{file, path, expected, found}});
+}
+
+// The directory the file really lies in (symbolic links resolved): its parents must lie there too.
+fs::path real_directory(const std::string& file) {
   std::error_code ignored;
-  const std::string canonical = fs::weakly_canonical(parent_path, ignored).string();
-  if (chain.count(canonical))
-    throw InputError({InputProblem{file, "extends", "a chain of parents without a cycle",
-                                   "\"" + parent_path.string() + "\", which is already in the chain"}});
-  if (!fs::exists(parent_path))
-    throw InputError({InputProblem{file, "extends", "an existing parent scenario",
-                                   "no such file \"" + parent_path.string() + "\""}});
-  chain.insert(canonical);
-  Json parent = resolve_extends(parse_json(read_text_file(parent_path.string()), parent_path.string()),
-                                parent_path.string(), chain);
-  document.erase("extends");
-  apply_merge_patch(parent, std::move(document), file);
-  return parent;
+  fs::path absolute = fs::absolute(fs::path(file), ignored);
+  return fs::weakly_canonical(absolute, ignored).parent_path();
+}
+
+bool is_inside(const fs::path& candidate, const fs::path& directory) {
+  auto c = candidate.begin();
+  for (auto d = directory.begin(); d != directory.end(); ++d, ++c) {
+    if (d->empty()) continue;  // a trailing separator
+    if (c == candidate.end() || *c != *d) return false;
+  }
+  return true;
+}
+
+std::string chain_text(const std::vector<std::string>& files) {
+  std::string text;
+  for (const std::string& file : files) text += (text.empty() ? "" : " → ") + file;
+  return text;
+}
+
+// " (through "extends": child.json → parent.json)", for a problem found in layer `index` > 0.
+std::string chain_note(const std::vector<std::string>& files, std::size_t index) {
+  return " (through \"extends\": " +
+         chain_text(std::vector<std::string>(files.begin(), files.begin() + static_cast<long>(index) + 1)) + ")";
+}
+
+struct Parent {
+  std::string shown;     // for messages: relative to the working directory, as the user wrote it
+  std::string resolved;  // what is read: absolute, symbolic links resolved
+};
+
+// Checks the value of "extends" in `file` and finds the parent it names.
+Parent find_parent(const Json& value, const std::string& file) {
+  const char* expected = "the file name of a parent scenario in this file's directory (a relative path)";
+  if (!value.is_string()) refuse(file, "extends", expected, describe(value));
+  const std::string& name = value.get_ref<const std::string&>();
+  if (name.empty() || name.size() > kMaxExtendsPathBytes || name.find('\0') != std::string::npos)
+    refuse(file, "extends", "a relative path of 1 to " + std::to_string(kMaxExtendsPathBytes) + " bytes",
+           describe(value));
+  const fs::path relative(name);
+  if (relative.is_absolute() || relative.has_root_name() || relative.has_root_directory())
+    refuse(file, "extends", expected, "an absolute path, " + describe(value));
+  for (const fs::path& part : relative)
+    if (part == "..")
+      refuse(file, "extends", "a parent inside this file's directory (no \"..\")", describe(value));
+
+  const fs::path directory = real_directory(file);
+  std::error_code ignored;
+  const fs::path resolved = fs::weakly_canonical(directory / relative, ignored);
+  const std::string shown = (fs::path(file).parent_path() / relative).string();
+  if (!is_inside(resolved, directory))
+    refuse(file, "extends", "a parent inside this file's directory",
+           describe(value) + ", a symbolic link that leads outside it");
+  if (!fs::exists(resolved, ignored)) refuse(file, "extends", "an existing parent scenario", "no such file \"" + shown + "\"");
+  return Parent{shown, resolved.string()};
+}
+
+// The parent's JSON, every problem in it filed under the parent's name with the chain.
+Json read_parent(const Parent& parent, const std::vector<std::string>& files) {
+  try {
+    Json document = parse_bounded_json(read_text_file(parent.resolved), parent.shown);
+    if (!document.is_object())
+      refuse(parent.shown, "", "a JSON object at the top level", describe(document));
+    return document;
+  } catch (const InputError& error) {
+    std::vector<InputProblem> problems = error.problems();
+    std::vector<std::string> chain = files;
+    chain.push_back(parent.shown);
+    for (InputProblem& problem : problems) {
+      problem.file = parent.shown;
+      problem.found += chain_note(chain, chain.size() - 1);
+    }
+    throw InputError(std::move(problems));
+  }
+}
+
+// "stages.cowos.per_unit" → {"stages", "cowos", "per_unit"}; "report.quantiles[2]" → {…, "[2]"}.
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> segments;
+  std::string current;
+  for (char c : path) {
+    if (c == '.' || c == '[') {
+      if (!current.empty()) segments.push_back(current);
+      current = c == '[' ? "[" : "";
+    } else {
+      current += c;
+    }
+  }
+  if (!current.empty()) segments.push_back(current);
+  return segments;
+}
+
+// How many leading segments of `segments` the document contains.
+std::size_t contained_prefix(const Json& document, const std::vector<std::string>& segments) {
+  const Json* node = &document;
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    const std::string& segment = segments[i];
+    if (segment.size() > 2 && segment.front() == '[' && segment.back() == ']') {
+      const std::string digits = segment.substr(1, segment.size() - 2);
+      if (!node->is_array() || digits.find_first_not_of("0123456789") != std::string::npos || digits.size() > 9)
+        return i;
+      const std::size_t index = std::stoul(digits);
+      if (index >= node->size()) return i;
+      node = &(*node)[index];
+    } else {
+      if (!node->is_object() || !node->contains(segment)) return i;
+      node = &(*node)[segment];
+    }
+  }
+  return segments.size();
+}
+
+}  // namespace
+
+ScenarioSource read_scenario_source(const std::string& text, const std::string& file) {
+  Json current = parse_bounded_json(text, file);
+  if (!current.is_object()) refuse(file, "", "a JSON object at the top level", describe(current));
+
+  ScenarioSource source;
+  std::vector<std::string> files{file};
+  std::error_code ignored;
+  std::set<std::string> seen{fs::weakly_canonical(fs::absolute(fs::path(file), ignored), ignored).string()};
+  while (current.contains("extends")) {
+    const std::string& child = files.back();
+    if (files.size() > static_cast<std::size_t>(kMaxExtendsDepth))
+      refuse(child, "extends", "a chain of at most " + std::to_string(kMaxExtendsDepth) + " parents",
+             "a longer chain: " + chain_text(files));
+    const Parent parent = find_parent(current["extends"], child);
+    if (!seen.insert(parent.resolved).second)
+      refuse(child, "extends", "a chain of parents without a cycle",
+             "\"" + parent.shown + "\", which is already in the chain");
+    Json parent_document = read_parent(parent, files);
+    current.erase("extends");
+    source.layers.push_back({child, std::move(current)});
+    current = std::move(parent_document);
+    files.push_back(parent.shown);
+  }
+  source.layers.push_back({files.back(), std::move(current)});
+
+  source.document = source.layers.back().patch;
+  for (std::size_t i = source.layers.size() - 1; i-- > 0;)
+    apply_merge_patch(source.document, source.layers[i].patch, source.layers[i].file);
+  return source;
 }
 
 void apply_merge_patch(Json& document, Json patch, const std::string& file) {
@@ -197,13 +217,28 @@ void apply_merge_patch(Json& document, Json patch, const std::string& file) {
 }
 
 Json read_scenario_json(const std::string& text, const std::string& file) {
-  std::set<std::string> chain;
-  std::error_code ignored;
-  chain.insert(fs::weakly_canonical(fs::path(file), ignored).string());
-  Json document = parse_json(text, file);
-  if (!document.is_object())
-    throw InputError({InputProblem{file, "", "a JSON object at the top level", describe(document)}});
-  return resolve_extends(std::move(document), file, chain);
+  return read_scenario_source(text, file).document;
+}
+
+InputError attribute_to_layers(const InputError& error, const ScenarioSource& source) {
+  if (source.layers.size() < 2) return error;
+  std::vector<std::string> files;
+  for (const ScenarioSource::Layer& layer : source.layers) files.push_back(layer.file);
+  std::vector<InputProblem> problems = error.problems();
+  for (InputProblem& problem : problems) {
+    if (problem.file != files.front() || problem.path.empty() || problem.path.front() == '(') continue;
+    const std::vector<std::string> segments = split_path(problem.path);
+    std::size_t best = 0, best_length = 0;
+    for (std::size_t i = 0; i < source.layers.size(); ++i) {
+      const std::size_t length = contained_prefix(source.layers[i].patch, segments);
+      if (length > best_length) best = i, best_length = length;
+      if (length == segments.size()) break;  // the nearest layer that wrote the whole path
+    }
+    if (best == 0) continue;
+    problem.file = files[best];
+    problem.found += chain_note(files, best);
+  }
+  return InputError(std::move(problems));
 }
 
 }  // namespace chokepoint

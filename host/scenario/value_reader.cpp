@@ -117,7 +117,15 @@ bool ValueReader::read_distribution(const Json& json, const std::string& path, c
   } else if (kind == "lognormal") {
     reject_unknown_keys(json, path, {"dist", "name", "median", "p95", "mean", "sd"}, problems_);
     double mu = NAN, sigma = NAN;
-    if (fields.has("median") || fields.has("p95")) {
+    const bool by_quantiles = fields.has("median") || fields.has("p95");
+    if (by_quantiles && (fields.has("mean") || fields.has("sd"))) {
+      // Either pair fixes the distribution; given both, one would be ignored without a word.
+      problems_.add(path, "a lognormal by median and p95, or by mean and sd, not both",
+                    "both (" + std::string(fields.has("median") ? "median" : "p95") + " and " +
+                        (fields.has("mean") ? "mean" : "sd") + ")");
+      return false;
+    }
+    if (by_quantiles) {
       const double median = fields.number("median"), p95 = fields.number("p95");
       fields.require(!(median <= 0), "median", "a median > 0", median);
       fields.require(!(p95 <= median), "p95", "p95 > median", p95);

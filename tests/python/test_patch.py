@@ -21,8 +21,10 @@ STRESS = {
 def test_patch_equals_extends(small_file, tmp_path):
     base = chokepoint.load(small_file)
     patched = base.patch(STRESS)
+    # a parent must lie in the extending file's directory: the stress and a copy of its base share one
+    (tmp_path / "small.json").write_text(open(small_file).read())
     file = tmp_path / "stress.json"
-    file.write_text(json.dumps({"extends": str(small_file), **STRESS}))
+    file.write_text(json.dumps({"extends": "small.json", **STRESS}))
     extended = chokepoint.load(file)
     assert patched.text == extended.text
     assert list(patched.factors["token_demand"]["growth"]) == ["2025", "2026", "2027"]
