@@ -23,6 +23,7 @@
 
 #include "chokepoint/cuda_backend.hpp"
 #include "chokepoint/engine.hpp"
+#include "chokepoint/stored_value.hpp"
 #include "chokepoint/path_step.hpp"
 #include "chokepoint/year_record.hpp"
 #include "device_support.cuh"
@@ -136,7 +137,7 @@ __global__ void __launch_bounds__(cuda::kMaxThreadsPerBlock)
         [&](int year, const YearRecord<double>& record) {
           for (int v = 0; v < variables; ++v)
             out.values[(static_cast<std::uint64_t>(v) * model.years + year) * out.stride + slot] =
-                static_cast<float>(record.value[v]);
+                stored_value(record.value[v]);
           for (int code = 0; code <= model.stage_count; ++code)
             out.binding[(static_cast<std::uint64_t>(code) * model.years + year) * out.stride + slot] =
                 static_cast<std::uint8_t>(record.binding_steps[code]);
@@ -183,7 +184,7 @@ __global__ void __launch_bounds__(cuda::kMaxThreadsPerBlock)
           const double column = out.values[at(term.variable, year)];
           value = __dadd_rn(value, __dmul_rn(model.scheduled(term.coefficient, year, draws), column));
         }
-        out.values[at(output.variable, year)] = static_cast<float>(value);
+        out.values[at(output.variable, year)] = stored_value(value);
       }
     }
   }

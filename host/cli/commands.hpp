@@ -4,15 +4,24 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string>
 #include <vector>
+
+#include "chokepoint/summary.hpp"
 
 namespace chokepoint::cli {
 
-// Exit codes of MODEL.md §9.
+// Exit codes, the same for every command (docs/errors.md has the table).
 inline constexpr int kExitSuccess = 0;
-inline constexpr int kExitFailure = 1;
-inline constexpr int kExitBadInput = 2;
-inline constexpr int kExitResource = 3;
+inline constexpr int kExitFailure = 1;        // an internal error: a bug to report
+inline constexpr int kExitBadInput = 2;       // a scenario, file or argument to fix
+inline constexpr int kExitResource = 3;       // memory, disk, device, threads, a busy output
+inline constexpr int kExitTargetsMissed = 4;  // calibrate ran, and a target was missed
+inline constexpr int kExitNonfinite = 5;      // the run finished, but some results are not finite numbers
+
+// The most CPU threads a command accepts: beyond it a typo (--threads 100000) would ask the OS
+// for threads it cannot give, and OpenMP ends the process when thread creation fails.
+inline constexpr int kMaxThreads = 1024;
 
 struct Command {
   CLI::App* subcommand = nullptr;
@@ -24,5 +33,15 @@ Command add_run_command(CLI::App& app);
 Command add_diff_command(CLI::App& app);
 Command add_calibrate_command(CLI::App& app);
 Command add_report_command(CLI::App& app);
+
+// --threads T, checked against kMaxThreads, for every command that simulates.
+void add_threads_option(CLI::App& command, int& threads, const std::string& purpose = "CPU threads");
+
+// The non-finite policy (docs/errors.md): every variable-year with non-finite or saturated
+// paths is listed on stderr; returns kExitNonfinite unless `allowed`, else kExitSuccess.
+int report_nonfinite(const Summary& summary, bool allowed);
+
+// "out/<command>-<name>", the default output folder, from a scenario name made safe for a path.
+std::string default_output(const std::string& command, const std::string& name);
 
 }  // namespace chokepoint::cli
