@@ -262,6 +262,8 @@ TEST_F(OutputSafety, OverlongNamesAndDirectoriesWhereFilesBelongExitTwo) {
   CommandResult result = run_cli("run " + small + " --paths 16 --backend cpu --quiet --out " +
                                  quoted((directory_ / std::string(300, 'x')).string()));
   EXPECT_EQ(result.exit_code, 2) << result.output;
+  result = run_cli("validate " + quoted((directory_ / (std::string(300, 'y') + ".json")).string()));
+  EXPECT_EQ(result.exit_code, 2) << "not 1, internal error: " << result.output;
   const std::string run = small_run("run");
   result = run_cli("report " + quoted(run) + " --out " + quoted(directory_.string()));
   EXPECT_EQ(result.exit_code, 2) << result.output;
@@ -351,19 +353,24 @@ TEST(SummaryJson, ThousandsOfQuantileLevelsAreWrittenAndReadInLinearTime) {
   const auto start = std::chrono::steady_clock::now();
   const std::string text = summary_json_text(summary);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  // Quadratic, this was 2 · 40000²/2 key comparisons: over ten seconds; linear, milliseconds.
-  EXPECT_LT(seconds, 2.0);
+  // Quadratic, this was 2 · 40000²/2 key comparisons: seconds; linear, milliseconds (a bound
+  // loose enough for a sanitizer build on a busy machine).
+  EXPECT_LT(seconds, 4.0);
   const std::string directory = unique_test_directory("levels");
   fs::create_directories(directory);
   write_text(fs::path(directory) / "summary.json", text);
   const auto read_start = std::chrono::steady_clock::now();
   const Summary back = read_summary(directory);
-  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - read_start).count(), 2.0);
+  // Parsed with ordered_json, the read alone took 9.6 s here.
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - read_start).count(), 4.0);
   EXPECT_EQ(back.quantile_levels.size(), static_cast<std::size_t>(kLevels));
   fs::remove_all(directory);
 }
 
 TEST_F(OutputSafety, PerPathCsvIsStreamedNotHeldInMemory) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer keeps freed memory in quarantine, so the peak grows anyway";
+#endif
   const std::string small = quoted(source_path("tests/scenarios/small.json"));
   // Peak memory of the whole process (ru_maxrss of the child), for few and for many paths of
   // paths.csv: held in memory, 40000 paths (~80 MB of text) raised the peak by as much.
