@@ -186,6 +186,30 @@ TEST_F(OutputSafety, AnExistingRunDirectoryIsAnErrorUnlessForced) {
     EXPECT_EQ(entry.path().filename().string().find(".partial-"), std::string::npos) << "staging left behind";
 }
 
+TEST_F(OutputSafety, AnUncommittedOutputDirectoryLeavesNothingAndTheOldOneIntact) {
+  const fs::path target = directory_ / "results";
+  {
+    OutputDirectory out(target.string(), false, InputFiles{});
+    write_file_atomically(out.staging() + "/summary.json", "half");
+    EXPECT_FALSE(fs::exists(target)) << "nothing is visible before commit";
+  }  // as when the run throws
+  EXPECT_FALSE(fs::exists(target));
+  {
+    OutputDirectory out(target.string(), false, InputFiles{});
+    write_file_atomically(out.staging() + "/summary.json", "old");
+    out.commit();
+  }
+  {
+    OutputDirectory out(target.string(), true, InputFiles{});
+    write_file_atomically(out.staging() + "/summary.json", "new, unfinished");
+  }
+  EXPECT_EQ(read_text(target / "summary.json"), "old");
+  std::size_t entries = 0;
+  for (const fs::directory_entry& entry : fs::directory_iterator(directory_))
+    entries += entry.path().filename().string().find(".partial-") != std::string::npos;
+  EXPECT_EQ(entries, 0u);
+}
+
 TEST_F(OutputSafety, ForceReplacesOnlyADirectoryOfChokepointResults) {
   fs::create_directories(directory_ / "mine");
   write_text(directory_ / "mine" / "thesis.tex", "precious");
