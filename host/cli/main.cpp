@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <new>
 #include <string_view>
@@ -32,6 +33,25 @@ void exit_during_run() {
                "try fewer --threads\n");
   std::fflush(stderr);
   ::_exit(kExitResource);
+}
+
+// An exception cannot leave an OpenMP parallel region: the runtime calls std::terminate with it
+// still active. Out of memory inside a region (a reduction's buffer) is then still a resource
+// error, exit 3, not an abort.
+[[noreturn]] void terminate_with_exit_code() {
+  try {
+    if (const std::exception_ptr active = std::current_exception()) std::rethrow_exception(active);
+  } catch (const std::bad_alloc&) {
+    emit(stderr, "error: out of memory; run fewer paths or free memory\n");
+    std::fflush(stderr);
+    ::_exit(kExitResource);
+  } catch (const chokepoint::ResourceError& error) {
+    emit(stderr, std::string("error: ") + error.what() + "\n");
+    std::fflush(stderr);
+    ::_exit(kExitResource);
+  } catch (...) {
+  }
+  std::abort();
 }
 
 // An unknown command must be an error that names it, before CLI11 sees a --help after it and
@@ -109,6 +129,7 @@ int main(int argc, char** argv) {
     return code == 0 ? kExitSuccess : kExitBadInput;
   }
   std::atexit(exit_during_run);
+  std::set_terminate(terminate_with_exit_code);
   g_running = true;
   const int code = run_command(commands);
   g_running = false;
