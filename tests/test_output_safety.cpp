@@ -97,6 +97,11 @@ TEST_F(OutputSafety, RunWithAHugePathCountExitsThree) {
   EXPECT_EQ(result.exit_code, 3) << result.output;
   EXPECT_NE(result.output.find("paths"), std::string::npos) << result.output;
   EXPECT_FALSE(fs::exists(directory_ / "huge")) << "nothing is left behind by a refused run";
+  write_text(directory_ / "targets.json", R"([{"variable": "token_demand", "year": 2025, "value": 1e17, "kind": "at_least"}])");
+  const CommandResult calibrate = run_cli("calibrate " + quoted(source_path("tests/scenarios/small.json")) + " --targets " +
+                                          quoted((directory_ / "targets.json").string()) +
+                                          " --paths 4611686018427387904 --backend cpu --out " + quoted((directory_ / "c").string()));
+  EXPECT_EQ(calibrate.exit_code, 3) << calibrate.output;
 }
 
 // ---- summaries checked before use ------------------------------------------------------------
