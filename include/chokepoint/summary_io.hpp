@@ -22,7 +22,9 @@ std::string summary_csv_text(const Summary& summary);
 void write_summary(const std::string& directory, const Summary& summary);
 
 // A run's directory: summary.json, summary.csv and scenario.json (the scenario as run, with
-// `extends` resolved), which `diff` and `report` read back. Each file is written atomically.
+// `extends` resolved), which `diff` and `report` read back. Each file is written atomically, and
+// summary.json records the digest of the scenario.json beside it (read_run_scenario checks it).
+// The CLI writes into an OutputDirectory's staging folder, so the directory appears as a whole.
 void write_run_directory(const std::string& directory, const Scenario& scenario, const Summary& summary);
 
 // Reads DIR/summary.json back into a Summary. Throws InputError naming the file and JSON path
