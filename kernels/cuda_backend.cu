@@ -24,6 +24,8 @@
 
 #include "chokepoint/cuda_backend.hpp"
 #include "chokepoint/engine.hpp"
+#include "chokepoint/stored_value.hpp"
+#include "chokepoint/checked_size.hpp"
 #include "chokepoint/path_step.hpp"
 #include "chokepoint/year_record.hpp"
 #include "device_support.cuh"
@@ -139,7 +141,7 @@ __global__ void __launch_bounds__(cuda::kMaxThreadsPerBlock)
         [&](int year, const YearRecord<double>& record) {
           for (int v = 0; v < variables; ++v)
             out.values[(static_cast<std::uint64_t>(v) * model.years + year) * out.stride + slot] =
-                static_cast<float>(record.value[v]);
+                stored_value(record.value[v]);
           for (int code = 0; code <= model.stage_count; ++code)
             out.binding[(static_cast<std::uint64_t>(code) * model.years + year) * out.stride + slot] =
                 static_cast<std::uint8_t>(record.binding_steps[code]);
@@ -186,7 +188,7 @@ __global__ void __launch_bounds__(cuda::kMaxThreadsPerBlock)
           const double column = out.values[at(term.variable, year)];
           value = __dadd_rn(value, __dmul_rn(model.scheduled(term.coefficient, year, draws), column));
         }
-        out.values[at(output.variable, year)] = static_cast<float>(value);
+        out.values[at(output.variable, year)] = stored_value(value);
       }
     }
   }
@@ -344,9 +346,16 @@ PathResults allocate_host_results(const Scenario& scenario, std::uint64_t paths,
   results.years = model.years;
   results.variables = with_derived ? static_cast<int>(scenario.variables.size()) : variable_count(model);
   results.binding_codes = 1 + model.stage_count;
+  // Checked products (checked_size.hpp): a wrapped size would allocate a tiny buffer for all paths.
+  const std::optional<std::uint64_t> values =
+      checked_product({static_cast<std::uint64_t>(results.variables), static_cast<std::uint64_t>(results.years), paths});
+  const std::optional<std::uint64_t> binding_counts =
+      checked_product({static_cast<std::uint64_t>(results.binding_codes), static_cast<std::uint64_t>(results.years), paths});
+  if (!values || !binding_counts)
+    throw ResourceError(std::to_string(paths) + " paths need more per-path results than 64 bits can count; run fewer paths");
   try {
-    results.values.resize(static_cast<std::size_t>(results.variables) * results.years * paths);
-    results.binding_steps.resize(static_cast<std::size_t>(results.binding_codes) * results.years * paths);
+    results.values.resize(*values);
+    results.binding_steps.resize(*binding_counts);
   } catch (const std::bad_alloc&) {
     throw ResourceError("not enough host memory for the per-path results of " + std::to_string(paths) + " paths (" +
                         std::to_string(paths * bytes_per_path(scenario) >> 20) + " MiB)");

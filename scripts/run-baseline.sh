@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DCHOKEPOINT_BUILD_TESTS=OFF >/dev/null
 cmake --build build -j"$(nproc)" --target chokepoint
-./build/chokepoint run scenarios/baseline.json --backend auto --out out/baseline "$@"
+./build/chokepoint run scenarios/baseline.json --backend auto --out out/run-baseline --force "$@"

@@ -120,13 +120,13 @@ TEST_F(CalibrateCli, MetTargetsExitZeroAndWriteTheTable) {
   EXPECT_TRUE(fs::exists(out / "summary.json"));
 }
 
-TEST_F(CalibrateCli, MissedTargetExitsOne) {
+TEST_F(CalibrateCli, MissedTargetExitsFourNotAnErrorCode) {
   const std::string small = source_path("tests/scenarios/small.json");
   const std::string targets = write("targets.json", R"({"targets": [
     {"variable": "token_demand", "year": 2025, "value": 1e30, "kind": "about", "source": "far too high"}]})");
   const CommandResult result = run_cli("calibrate " + quoted(small) + " --targets " + quoted(targets) +
                                        " --paths 200 --backend cpu --out " + quoted((directory_ / "out").string()));
-  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_EQ(result.exit_code, 4) << result.output;
   EXPECT_NE(result.output.find("MISS low"), std::string::npos) << result.output;
 }
 

@@ -13,6 +13,7 @@
 #include "chokepoint/paired_difference.hpp"
 #include "chokepoint/report.hpp"
 #include "chokepoint/summary_io.hpp"
+#include "chokepoint/csv.hpp"
 #include "chokepoint/trajectory_csv.hpp"
 #include "test_support.hpp"
 
@@ -238,8 +239,8 @@ TEST_F(ReportTest, PerPathWritesTheFirstPathsStepByStep) {
 
   // Path 2, step 5 (the first step of 2026): its values are trace_path's.
   const TrajectoryPoint point = trace_path(scenario, 5, 2)[4];
-  const std::string row = "2,5,2026,2026.25," + shortest_decimal(point.token_demand) + "," +
-                          shortest_decimal(point.throughput) + ",";
+  // csv_number: shortest round-trip decimal, in exponent form beyond 15 integer digits.
+  const std::string row = "2,5,2026,2026.25," + csv_number(point.token_demand) + "," + csv_number(point.throughput) + ",";
   EXPECT_NE(csv.find("\n" + row), std::string::npos) << row;
   const std::regex binding(",(demand|cowos|power)\n");
   EXPECT_EQ(std::distance(std::sregex_iterator(csv.begin(), csv.end(), binding), std::sregex_iterator()), 3 * steps);

@@ -8,6 +8,7 @@
 #include <limits>
 #include <tuple>
 
+#include "chokepoint/csv.hpp"
 #include "chokepoint/summary_io.hpp"
 #include "scenario/bounded_json.hpp"
 #include "scenario/input_problems.hpp"
@@ -491,16 +492,8 @@ std::string calibration_json_text(const CalibrationReport& report) {
   return root.dump(1) + "\n";
 }
 
-// Quotes a CSV field when it holds a comma, quote or newline (labels and sources often do).
-static std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n") == std::string::npos) return text;
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
+// Labels and sources often hold commas and quotes: every text cell goes through csv.hpp.
+static std::string csv_field(const std::string& text) { return csv_text(text); }
 
 // Median targets first, in the columns they always had; then one row per tail check and year,
 // its kind "tail_quantile" or "tail_probability". The last four columns are new: the statistic
@@ -511,9 +504,9 @@ std::string calibration_csv_text(const CalibrationReport& report) {
       "variable,year,kind,value,tolerance,lowest_allowed,highest_allowed,median,q0.05,q0.95,result,label,source,"
       "statistic,estimate,ci_low,ci_high\n";
   for (const CalibrationRow& row : report.rows) {
-    const auto number = [&row](double x) { return row.skipped ? std::string() : shortest_decimal(x); };
+    const auto number = [&row](double x) { return row.skipped ? std::string() : csv_number(x); };
     out += csv_field(row.target.variable) + "," + std::to_string(row.target.year) + "," + kind_name(row.target.kind) + "," +
-           shortest_decimal(row.target.value) + "," + shortest_decimal(row.target.tolerance) + "," +
+           csv_number(row.target.value) + "," + csv_number(row.target.tolerance) + "," +
            number(row.lowest_allowed) + "," + number(row.highest_allowed) + "," + number(row.median) + "," +
            number(row.low) + "," + number(row.high) + "," + verdict(row) + "," + csv_field(row.target.label) + "," +
            csv_field(row.target.source) + ",median,,,\n";

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "chokepoint/csv.hpp"
 #include "chokepoint/summary_io.hpp"
 #include "reduce/quantiles.hpp"
 #include "reduce/statistics.hpp"
@@ -104,6 +105,9 @@ const StageDifference* PairedDifference::find_stage(const std::string& name) con
 PairedDifference paired_difference(const Scenario& stress, PathResults& stress_results, const Scenario& base,
                                    PathResults& base_results, std::uint64_t seed, int threads) {
   require_same_years(stress, base);
+  // Means and standard errors of zero paths are 0/0: refuse rather than print NaN.
+  if (stress_results.paths == 0)
+    throw InputError({InputProblem{"(arguments)", "paths", "at least 1 path on each side", "0"}});
   if (stress_results.paths != base_results.paths)
     throw InputError({InputProblem{"(arguments)", "paths", "the same number of paths on both sides",
                                    std::to_string(stress_results.paths) + " and " + std::to_string(base_results.paths)}});
@@ -175,6 +179,7 @@ PairedDifference paired_difference(const Scenario& stress, PathResults& stress_r
 PairedDifference paired_difference(const Scenario& stress, const Scenario& base, std::uint64_t paths,
                                    std::uint64_t seed, int threads) {
   require_same_years(stress, base);
+  if (paths == 0) throw InputError({InputProblem{"(arguments)", "paths", "at least 1 path on each side", "0"}});
   const int thread_count = threads > 0 ? threads : omp_get_max_threads();
   // One scenario's results at a time would halve the peak memory only if the stress were reduced
   // column by column against a stored base; both are kept, which at 10⁵ paths of the baseline is
@@ -190,6 +195,13 @@ using OrderedJson = nlohmann::ordered_json;
 
 static OrderedJson number(double value) { return std::isfinite(value) ? OrderedJson(value) : OrderedJson(nullptr); }
 
+// Appends a key known to be new, without ordered_json's linear search of the keys before it
+// (quadratic in the number of quantile levels otherwise; summary_io.cpp does the same).
+static void append_new_key(OrderedJson& object, std::string key, OrderedJson value) {
+  OrderedJson::object_t& members = object.get_ref<OrderedJson::object_t&>();
+  static_cast<OrderedJson::object_t::Container&>(members).emplace_back(std::move(key), std::move(value));
+}
+
 std::string difference_json_text(const PairedDifference& difference) {
   OrderedJson root;
   root["stress"] = difference.stress_scenario;
@@ -204,7 +216,7 @@ std::string difference_json_text(const PairedDifference& difference) {
     for (const DifferenceYear& y : variable.years) {
       OrderedJson quantiles = OrderedJson::object();
       for (std::size_t i = 0; i < difference.quantile_levels.size(); ++i)
-        quantiles[shortest_decimal(difference.quantile_levels[i])] = number(y.quantiles[i]);
+        append_new_key(quantiles, shortest_decimal(difference.quantile_levels[i]), number(y.quantiles[i]));
       years.push_back(OrderedJson{{"year", y.year},
                                   {"stress_mean", number(y.stress_mean)},
                                   {"base_mean", number(y.base_mean)},
@@ -230,17 +242,17 @@ std::string difference_json_text(const PairedDifference& difference) {
   }
   root["stages"] = stages;
   root["notes"] = difference.notes;
-  return root.dump(1) + "\n";
+  return root.dump(1, ' ', false, OrderedJson::error_handler_t::replace) + "\n";
 }
 
 static void csv_row(std::string& out, const std::string& variable, int year, const std::string& stat, double value) {
-  out += variable;
+  out += csv_text(variable);
   out += ',';
   out += std::to_string(year);
   out += ',';
-  out += stat;
+  out += csv_text(stat);
   out += ',';
-  out += std::isfinite(value) ? shortest_decimal(value) : "";
+  out += csv_number(value);
   out += '\n';
 }
 
@@ -277,8 +289,7 @@ void write_difference(const std::string& directory, const PairedDifference& diff
   namespace fs = std::filesystem;
   std::error_code error;
   fs::create_directories(directory, error);
-  if (error || !fs::is_directory(directory))
-    throw ResourceError("cannot create the output directory " + directory + (error ? ": " + error.message() : ""));
+  if (error) throw_path_error(directory, error.value(), "create the output directory");
   const std::string json = difference_json_text(difference);
   const std::string csv = difference_csv_text(difference);
   write_file_atomically((fs::path(directory) / "diff.csv").string(), csv);

@@ -11,7 +11,9 @@ namespace chokepoint::cli {
 
 // The documented ranges (docs/errors.md, "Limits").
 inline constexpr std::uint64_t kMaxPaths = 1'000'000'000;  // a run's memory is paths × bytes per path
-inline constexpr std::uint64_t kMaxThreads = 4096;
+// The most CPU threads a command accepts: beyond it a typo (--threads 100000) would ask the OS
+// for threads it cannot give, and OpenMP ends the process when thread creation fails.
+inline constexpr std::uint64_t kMaxThreads = 1024;
 
 // Accepts only decimal digits whose value lies in [low, high].
 CLI::Validator whole_number(std::uint64_t low, std::uint64_t high, const std::string& what);

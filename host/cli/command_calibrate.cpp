@@ -1,19 +1,22 @@
 // chokepoint calibrate SCENARIO --targets FILE [--targets FILE…] [--paths N] [--seed S]
-//                     [--backend B] [--threads T] [--out DIR]
+//                     [--backend B] [--threads T] [--out DIR] [--force] [--allow-nonfinite]
 // Runs the scenario and compares each target figure with the model's median and 5–95 % band,
 // and each tail check's bound with the model's quantile or event probability (docs/uncertainty.md).
-// Exit 0 when every target and check is met, 1 when one is missed (the run itself worked), 2 on
-// bad input.
+// Exit 0 when every target and check is met, 4 when one is missed (the run itself worked), 5 when
+// some results are not finite, 2 on bad input (docs/errors.md).
 #include <cmath>
 #include <cstdio>
 #include <memory>
 
 #include "chokepoint/calibration.hpp"
 #include "chokepoint/engine.hpp"
+#include "chokepoint/number_format.hpp"
+#include "chokepoint/output_files.hpp"
 #include "chokepoint/summary_io.hpp"
 #include "argument_checks.hpp"
 #include "commands.hpp"
 #include "terminal_table.hpp"
+#include "terminal_text.hpp"
 
 namespace chokepoint::cli {
 
@@ -26,7 +29,9 @@ struct CalibrateArguments {
   std::uint64_t seed = 1;
   std::string backend = "auto";
   int threads = 0;
-  std::string out = "calibration";
+  std::string out;  // default out/calibrate-<scenario name>
+  bool force = false;
+  bool allow_nonfinite = false;
 };
 
 std::string percent_number(double share) {
@@ -36,13 +41,24 @@ std::string percent_number(double share) {
   return text;
 }
 
-std::string bound_text(const TailBound& bound, TailKind kind) {
-  if (!bound.variable.empty()) return tail_bound_text(bound);
-  return kind == TailKind::quantile ? si_number(bound.value) : percent_number(bound.value);
+// A quantile in the variable's unit ("1.2 TW"), a probability as a percentage.
+std::string tail_value_text(double value, TailKind kind, const std::string& unit) {
+  return kind == TailKind::quantile ? quantity_text(value, unit) : percent_number(value);
 }
 
-std::string figure_text(const CalibrationTarget& target) {
-  return (target.kind == TargetKind::about ? "≈ " : "≥ ") + si_number(target.value);
+std::string bound_text(const TailBound& bound, TailKind kind, const std::string& unit) {
+  if (!bound.variable.empty()) return tail_bound_text(bound);
+  return tail_value_text(bound.value, kind, unit);
+}
+
+// Figures in the variable's unit, as `run` and `diff` print them ("$312 B", "61.2 GW").
+std::string figure_text(const CalibrationTarget& target, const std::string& unit) {
+  return (target.kind == TargetKind::about ? "≈ " : "≥ ") + quantity_text(target.value, unit);
+}
+
+std::string unit_of(const Summary& summary, const std::string& variable) {
+  const VariableSummary* found = summary.find_variable(variable);
+  return found ? found->unit : "";
 }
 
 std::string result_text(const CalibrationRow& row) {
@@ -53,16 +69,17 @@ std::string result_text(const CalibrationRow& row) {
   return text;
 }
 
-std::string tail_check_text(const TailCheck& check) {
+std::string tail_check_text(const TailCheck& check, const std::string& unit) {
   std::string text = tail_statistic_text(check);
-  if (check.at_least.present) text += " ≥ " + bound_text(check.at_least, check.kind);
-  if (check.at_most.present) text += (check.at_least.present ? ", ≤ " : " ≤ ") + bound_text(check.at_most, check.kind);
+  if (check.at_least.present) text += " ≥ " + bound_text(check.at_least, check.kind, unit);
+  if (check.at_most.present)
+    text += (check.at_least.present ? ", ≤ " : " ≤ ") + bound_text(check.at_most, check.kind, unit);
   return text;
 }
 
 // One row per tail check, its worst year for an every-year check. `*` marks a verdict that the
 // 95 % interval does not settle: more paths would.
-std::string tail_table(const CalibrationReport& report) {
+std::string tail_table(const CalibrationReport& report, const Summary& summary) {
   std::string out = "\ntail checks (judged on the point estimate; 95% interval beside it)\n";
   char line[1024];
   std::snprintf(line, sizeof line, "%-26s %-12s %-34s %-10s %-24s %s\n", "variable", "year", "check", "model",
@@ -71,14 +88,13 @@ std::string tail_table(const CalibrationReport& report) {
   std::size_t missed = 0, skipped = 0;
   for (const TailRow& row : report.tails) {
     const TailCheck& check = row.check;
+    const std::string unit = unit_of(summary, check.variable);
     std::string year = check.year == TailCheck::kEveryYear ? "every" : std::to_string(check.year);
     std::string model, interval, result = "skipped (outside the run)";
     if (!row.skipped) {
       const TailYear& worst = row.years[row.worst];
       if (check.year == TailCheck::kEveryYear) year += " (" + std::to_string(worst.year) + ")";
-      const auto value = [&check](double x) {
-        return check.kind == TailKind::quantile ? si_number(x) : percent_number(x);
-      };
+      const auto value = [&check, &unit](double x) { return tail_value_text(x, check.kind, unit); };
       model = value(worst.estimate);
       interval = value(worst.ci_low) + " – " + value(worst.ci_high);
       std::size_t failed_years = 0;
@@ -96,7 +112,7 @@ std::string tail_table(const CalibrationReport& report) {
       for (unsigned char c : text) shown += (c & 0xC0) != 0x80;
       return text + std::string(shown < columns ? columns - shown : 0, ' ');
     };
-    out += pad(check.variable, 26) + " " + pad(year, 12) + " " + pad(tail_check_text(check), 34) + " " + pad(model, 10) +
+    out += pad(check.variable, 26) + " " + pad(year, 12) + " " + pad(tail_check_text(check, unit), 34) + " " + pad(model, 10) +
            " " + pad(interval, 24) + " " + result + "\n";
   }
   std::snprintf(line, sizeof line, "%zu of %zu tail checks met, %zu missed, %zu skipped\n",
@@ -108,7 +124,7 @@ std::string tail_table(const CalibrationReport& report) {
 
 // One row per target: variable, year, the figure, what the check allows, the model's median and
 // 5–95 % band, and whether it passed.
-std::string calibration_table(const CalibrationReport& report) {
+std::string calibration_table(const CalibrationReport& report, const Summary& summary) {
   std::string out;
   char line[768];
   std::snprintf(line, sizeof line, "calibration of %s: %llu paths, seed %llu\n", report.scenario.c_str(),
@@ -118,12 +134,13 @@ std::string calibration_table(const CalibrationReport& report) {
                 "median", "5–95% band", "result");
   out += line;
   for (const CalibrationRow& row : report.rows) {
-    const std::string allowed = row.skipped ? "" : si_number(row.lowest_allowed) + " – " + si_number(row.highest_allowed);
-    const std::string median = row.skipped ? "" : si_number(row.median);
-    const std::string band = row.skipped ? "" : si_number(row.low) + " – " + si_number(row.high);
+    const std::string unit = unit_of(summary, row.target.variable);
+    const std::string allowed = row.skipped ? "" : quantity_range_text(row.lowest_allowed, row.highest_allowed, unit);
+    const std::string median = row.skipped ? "" : quantity_text(row.median, unit);
+    const std::string band = row.skipped ? "" : quantity_range_text(row.low, row.high, unit);
     // "≈"/"≥" and "–" are three bytes but one column: pad by hand so the columns line up.
     std::snprintf(line, sizeof line, "%-26s %-5d %-12s %-22s %-10s %-24s %s\n", row.target.variable.c_str(),
-                  row.target.year, figure_text(row.target).c_str(), allowed.c_str(), median.c_str(), band.c_str(),
+                  row.target.year, figure_text(row.target, unit).c_str(), allowed.c_str(), median.c_str(), band.c_str(),
                   result_text(row).c_str());
     out += line;
   }
@@ -135,19 +152,24 @@ std::string calibration_table(const CalibrationReport& report) {
   std::snprintf(line, sizeof line, "%zu of %zu targets met, %zu missed, %zu skipped\n",
                 report.rows.size() - missed - skipped, report.rows.size() - skipped, missed, skipped);
   out += line;
-  if (!report.tails.empty()) out += tail_table(report);
+  if (!report.tails.empty()) out += tail_table(report, summary);
   return out;
 }
 
 int execute_calibrate(const CalibrateArguments& arguments) {
   Scenario scenario = load_scenario(arguments.scenario);
   CalibrationTargets targets;
+  InputFiles inputs;
+  inputs.add(arguments.scenario);
   for (const std::string& file : arguments.targets) {
     CalibrationTargets more = read_calibration_targets(file, scenario);
     targets.medians.insert(targets.medians.end(), more.medians.begin(), more.medians.end());
     targets.tails.insert(targets.tails.end(), more.tails.begin(), more.tails.end());
+    inputs.add(file);
   }
   const std::size_t scenario_thresholds = prepare_calibration_run(scenario, targets);
+  OutputDirectory out(arguments.out.empty() ? default_output("calibrate", scenario.name) : arguments.out, arguments.force,
+                      inputs);
   RunOptions options;
   options.paths = arguments.paths;
   options.seed = arguments.seed;
@@ -158,12 +180,14 @@ int execute_calibrate(const CalibrateArguments& arguments) {
   // The thresholds the tail checks added are the calibration's, reported in calibration.json;
   // the run directory keeps what the scenario itself asks for.
   summary.thresholds.resize(scenario_thresholds);
-  write_run_directory(arguments.out, scenario, summary);
-  write_calibration(arguments.out, report);
-  std::fputs(calibration_table(report).c_str(), stdout);
-  std::printf("wrote %s/calibration.json, %s/calibration.csv and the run's summary\n", arguments.out.c_str(),
-              arguments.out.c_str());
-  return report.all_passed() ? kExitSuccess : kExitFailure;
+  write_run_directory(out.staging(), scenario, summary);
+  write_calibration(out.staging(), report);
+  out.commit();
+  emit(stdout, calibration_table(report, summary));
+  emit(stdout, "wrote " + out.target() + "/calibration.json, calibration.csv and the run's summary\n");
+  const int nonfinite = report_nonfinite(summary, arguments.allow_nonfinite);
+  if (nonfinite != kExitSuccess) return nonfinite;
+  return report.all_passed() ? kExitSuccess : kExitTargetsMissed;
 }
 
 }  // namespace
@@ -171,7 +195,7 @@ int execute_calibrate(const CalibrateArguments& arguments) {
 Command add_calibrate_command(CLI::App& app) {
   auto arguments = std::make_shared<CalibrateArguments>();
   CLI::App* command = app.add_subcommand(
-      "calibrate", "run a scenario and check its medians against target figures and its tails against limits; exit 1 when "
+      "calibrate", "run a scenario and check its medians against target figures and its tails against limits; exit 4 when "
       "one is missed");
   command->add_option("scenario", arguments->scenario, "scenario JSON file")->required();
   command->add_option("--targets", arguments->targets,
@@ -182,8 +206,11 @@ Command add_calibrate_command(CLI::App& app) {
   command->add_option("--seed", arguments->seed, "random seed, 64-bit (default 1)")->check(seed_value());
   command->add_option("--backend", arguments->backend, "auto (GPU when present), cpu or cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  command->add_option("--threads", arguments->threads, "CPU threads (default 0: all cores)")->check(thread_count());
-  command->add_option("--out", arguments->out, "output directory (default calibration)");
+  add_threads_option(*command, arguments->threads);
+  command->add_option("--out", arguments->out, "output directory to create (default out/calibrate-<scenario name>)");
+  command->add_flag("--force", arguments->force, "replace the output directory if it exists");
+  command->add_flag("--allow-nonfinite", arguments->allow_nonfinite,
+                    "do not fail (exit 5) when some results are NaN, infinite or beyond float range");
   return Command{command, [arguments] { return execute_calibrate(*arguments); }};
 }
 

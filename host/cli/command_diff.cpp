@@ -1,18 +1,19 @@
-// chokepoint diff STRESS_DIR BASE_DIR [--out DIR] [--threads T]
+// chokepoint diff STRESS_DIR BASE_DIR [--out DIR] [--force] [--threads T]
 // Re-simulates the two runs' scenarios (scenario.json in each run directory) with their common
 // seed and path count, and reports the paired per-path differences stress − base
 // (docs/glossary.md, "paired difference").
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 
 #include "chokepoint/engine.hpp"
+#include "chokepoint/number_format.hpp"
+#include "chokepoint/output_files.hpp"
 #include "chokepoint/paired_difference.hpp"
 #include "chokepoint/summary_io.hpp"
-#include "argument_checks.hpp"
 #include "commands.hpp"
 #include "terminal_table.hpp"
+#include "terminal_text.hpp"
 
 namespace chokepoint::cli {
 
@@ -21,14 +22,15 @@ namespace {
 struct DiffArguments {
   std::string stress_directory;
   std::string base_directory;
-  std::string out = "diff";
+  std::string out;  // default out/diff-<stress>-vs-<base>
+  bool force = false;
   int threads = 0;
 };
 
 // Two runs can be paired only path for path: the same seed, path count and calendar years.
 void require_pairable(const Summary& stress, const std::string& stress_directory, const Summary& base,
                       const std::string& base_directory) {
-  const std::string file = (std::filesystem::path(stress_directory) / "summary.json").string();
+  const std::string file = stress_directory + "/summary.json";
   std::vector<InputProblem> problems;
   if (stress.paths != base.paths)
     problems.push_back(InputProblem{file, "paths", "the same number of paths as " + base_directory + " (" +
@@ -45,8 +47,12 @@ void require_pairable(const Summary& stress, const std::string& stress_directory
   if (!problems.empty()) throw InputError(problems);
 }
 
-std::string change_cell(const DifferenceYear& y) {
-  return si_number(y.mean) + " ± " + si_number(y.se) + " (" + si_number(y.unpaired_se) + ")";
+// Formatted as `run`'s table formats figures: money and power keep their unit in the cell
+// ("+$12.1 B ± $0.3 B ($2.9 B)"), counts name theirs in the heading ("+1.2 M ± 3.4 k (5.6 k)").
+std::string change_cell(const DifferenceYear& y, const std::string& full_unit) {
+  const std::string unit = unit_in_cells(full_unit);
+  return (y.mean > 0 ? "+" : "") + quantity_text(y.mean, unit) + " ± " + quantity_text(y.se, unit) + " (" +
+         quantity_text(y.unpaired_se, unit) + ")";
 }
 
 // A few headline variables by year: mean change ± paired SE (unpaired SE), then the stage whose
@@ -63,7 +69,10 @@ std::string difference_table(const PairedDifference& difference) {
   out += line;
   for (const char* name : headline) {
     if (!difference.find_variable(name)) continue;
-    std::snprintf(line, sizeof line, "  %-30s", name);
+    const VariableDifference* variable = difference.find_variable(name);
+    const std::string heading =
+        std::string(name) + (unit_in_cells(variable->unit).empty() ? " (" + variable->unit + ")" : std::string());
+    std::snprintf(line, sizeof line, "  %-30s", heading.c_str());
     out += line;
   }
   out += "  largest binding-share change\n";
@@ -73,7 +82,7 @@ std::string difference_table(const PairedDifference& difference) {
     for (const char* name : headline) {
       const VariableDifference* variable = difference.find_variable(name);
       if (!variable) continue;
-      std::snprintf(line, sizeof line, "  %-30s", change_cell(variable->years[y]).c_str());
+      std::snprintf(line, sizeof line, "  %-30s", change_cell(variable->years[y], variable->unit).c_str());
       out += line;
     }
     const StageDifference* largest = nullptr;
@@ -93,14 +102,21 @@ int execute_diff(const DiffArguments& arguments) {
   const Summary stress_summary = read_summary(arguments.stress_directory);
   const Summary base_summary = read_summary(arguments.base_directory);
   require_pairable(stress_summary, arguments.stress_directory, base_summary, arguments.base_directory);
-  namespace fs = std::filesystem;
-  const Scenario stress = load_scenario((fs::path(arguments.stress_directory) / "scenario.json").string());
-  const Scenario base = load_scenario((fs::path(arguments.base_directory) / "scenario.json").string());
+  // Each scenario.json must be the one its summary.json was made from (digest): a directory
+  // left half-replaced by hand must not be paired as if it were one run.
+  const Scenario stress = read_run_scenario(arguments.stress_directory, stress_summary);
+  const Scenario base = read_run_scenario(arguments.base_directory, base_summary);
+  InputFiles inputs;
+  for (const std::string& directory : {arguments.stress_directory, arguments.base_directory})
+    for (const char* file : {"summary.json", "scenario.json"}) inputs.add(directory + "/" + file);
+  OutputDirectory out(arguments.out.empty() ? default_output("diff", stress.name + "-vs-" + base.name) : arguments.out,
+                      arguments.force, inputs);
   const PairedDifference difference =
       paired_difference(stress, base, stress_summary.paths, stress_summary.seed, arguments.threads);
-  write_difference(arguments.out, difference);
-  std::fputs(difference_table(difference).c_str(), stdout);
-  std::printf("wrote %s/diff.json and %s/diff.csv\n", arguments.out.c_str(), arguments.out.c_str());
+  write_difference(out.staging(), difference);
+  out.commit();
+  emit(stdout, difference_table(difference));
+  emit(stdout, "wrote " + out.target() + "/diff.json and diff.csv\n");
   return kExitSuccess;
 }
 
@@ -112,8 +128,9 @@ Command add_diff_command(CLI::App& app) {
       "diff", "paired (common random numbers) differences STRESS − BASE of two run directories; writes DIR/diff.json and DIR/diff.csv");
   command->add_option("stress", arguments->stress_directory, "run directory of the stress (from chokepoint run)")->required();
   command->add_option("base", arguments->base_directory, "run directory of the base (same paths and seed)")->required();
-  command->add_option("--out", arguments->out, "output directory (default diff)");
-  command->add_option("--threads", arguments->threads, "CPU threads (default 0: all cores)")->check(thread_count());
+  command->add_option("--out", arguments->out, "output directory to create (default out/diff-<stress>-vs-<base>)");
+  command->add_flag("--force", arguments->force, "replace the output directory if it exists");
+  add_threads_option(*command, arguments->threads);
   return Command{command, [arguments] { return execute_diff(*arguments); }};
 }
 

@@ -4,16 +4,21 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <string>
 #include <vector>
+
+#include "chokepoint/summary.hpp"
 
 namespace chokepoint::cli {
 
-// Exit codes, part of the command-line contract (README.md): 0 success, 1 anything else
-// (a missed calibration target too), 2 bad input, 3 resources or device.
+// Exit codes, the same for every command (docs/errors.md has the table).
 inline constexpr int kExitSuccess = 0;
-inline constexpr int kExitFailure = 1;
-inline constexpr int kExitBadInput = 2;
-inline constexpr int kExitResource = 3;
+inline constexpr int kExitFailure = 1;        // an internal error: a bug to report
+inline constexpr int kExitBadInput = 2;       // a scenario, file or argument to fix
+inline constexpr int kExitResource = 3;       // memory, disk, device, threads, a busy output
+inline constexpr int kExitTargetsMissed = 4;  // calibrate ran, and a target was missed
+inline constexpr int kExitNonfinite = 5;      // the run finished, but some results are not finite numbers
+
 
 struct Command {
   CLI::App* subcommand = nullptr;
@@ -26,5 +31,15 @@ Command add_diff_command(CLI::App& app);
 Command add_calibrate_command(CLI::App& app);
 Command add_report_command(CLI::App& app);
 Command add_discover_command(CLI::App& app);
+
+// --threads T, checked against kMaxThreads, for every command that simulates.
+void add_threads_option(CLI::App& command, int& threads, const std::string& purpose = "CPU threads");
+
+// The non-finite policy (docs/errors.md): every variable-year with non-finite or saturated
+// paths is listed on stderr; returns kExitNonfinite unless `allowed`, else kExitSuccess.
+int report_nonfinite(const Summary& summary, bool allowed);
+
+// "out/<command>-<name>", the default output folder, from a scenario name made safe for a path.
+std::string default_output(const std::string& command, const std::string& name);
 
 }  // namespace chokepoint::cli

@@ -4,10 +4,12 @@
 
 #include <cstdio>
 
+#include "terminal_text.hpp"
+
 namespace chokepoint {
 
 ProgressBar::ProgressBar(std::string label)
-    : label_(std::move(label)), start_(std::chrono::steady_clock::now()), enabled_(::isatty(STDERR_FILENO) != 0) {}
+    : label_(cli::terminal_safe(label)), start_(std::chrono::steady_clock::now()), enabled_(::isatty(STDERR_FILENO) != 0) {}
 
 ProgressBar::~ProgressBar() {
   if (drawn_) std::fputs("\r\033[K", stderr);

@@ -1,18 +1,19 @@
 #include "output/result_readers.hpp"
 
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "chokepoint/output_files.hpp"
 #include "chokepoint/summary_io.hpp"
+#include "output/appending_json.hpp"
 
 namespace chokepoint {
 
 namespace {
 
-using Json = nlohmann::ordered_json;
+using Json = ReadJson;
 
 // Non-finite numbers are written as null (summary_io.cpp); read them back as NaN.
 double number(const Json& value) {
@@ -24,11 +25,12 @@ double number_or_nan(const Json& object, const char* key) {
   return found == object.end() ? std::numeric_limits<double>::quiet_NaN() : number(*found);
 }
 
+// Bounded and regular files only, as read_summary: a FIFO or /dev/zero named diff.json must not
+// hang or exhaust the report.
 Json parse_file(const std::string& file) {
-  std::ifstream in(file);
-  if (!in) throw std::runtime_error(file + ": cannot be opened");
+  const std::string text = read_regular_file(file, std::uint64_t{64} << 20, "a JSON file written by chokepoint");
   try {
-    return Json::parse(in, nullptr, true, true);
+    return Json::parse(text, nullptr, true, true);
   } catch (const std::exception& error) {
     throw std::runtime_error(file + ": not valid JSON: " + error.what());
   }
@@ -95,6 +97,8 @@ PairedDifference read_difference_file(const std::string& file) {
     PairedDifference difference;
     difference.stress_scenario = root.at("stress").get<std::string>();
     difference.base_scenario = root.at("base").get<std::string>();
+    if (!root.at("paths").is_number_unsigned() || root.at("paths").get<std::uint64_t>() == 0)
+      throw std::runtime_error(file + ": paths: expected a whole number ≥ 1, found " + root.at("paths").dump());
     difference.paths = root.at("paths").get<std::uint64_t>();
     difference.seed = root.at("seed").get<std::uint64_t>();
     difference.years = root.at("years").get<std::vector<int>>();
@@ -113,12 +117,23 @@ PairedDifference read_difference_file(const std::string& file) {
         y.sd = number_or_nan(year, "sd");
         y.se = number(year.at("se"));
         y.unpaired_se = number_or_nan(year, "unpaired_se");
+        // One pass in level order (a lookup per level would be quadratic in the level count).
+        y.quantiles.assign(difference.quantile_levels.size(), std::numeric_limits<double>::quiet_NaN());
         const auto quantiles = year.find("quantiles");
-        for (double level : difference.quantile_levels)
-          y.quantiles.push_back(quantiles == year.end() ? std::numeric_limits<double>::quiet_NaN()
-                                                        : number_or_nan(*quantiles, shortest_decimal(level).c_str()));
+        if (quantiles != year.end() && quantiles->is_object()) {
+          std::size_t i = 0;
+          for (const auto& quantile : quantiles->items()) {
+            if (i < y.quantiles.size() && quantile.key() == shortest_decimal(difference.quantile_levels[i]))
+              y.quantiles[i] = number(quantile.value());
+            ++i;
+          }
+        }
         variable.years.push_back(y);
       }
+      if (variable.years.size() != difference.years.size())
+        throw std::runtime_error(file + ": variables." + variable.name + ".years: expected one entry per year (" +
+                                 std::to_string(difference.years.size()) + "), found " +
+                                 std::to_string(variable.years.size()));
       difference.variables.push_back(variable);
     }
     const Json stages = root.value("stages", Json::object());  // a named copy: items() must not outlive it
@@ -129,6 +144,8 @@ PairedDifference read_difference_file(const std::string& file) {
         stage.years.push_back(BindingDifference{year.at("year").get<int>(), number(year.at("binding_share")),
                                                 number(year.at("binding_share_se")), number(year.at("binding_any")),
                                                 number(year.at("binding_any_se"))});
+      if (stage.years.size() != difference.years.size())
+        throw std::runtime_error(file + ": stages." + stage.name + ".years: expected one entry per year");
       difference.stages.push_back(stage);
     }
     difference.notes = root.value("notes", std::vector<std::string>{});

@@ -1,15 +1,15 @@
 #include "chokepoint/summary_io.hpp"
 
-#include <unistd.h>
-
 #include <charconv>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "chokepoint/csv.hpp"
 #include "chokepoint/errors.hpp"
+#include "chokepoint/output_files.hpp"
+#include "output/appending_json.hpp"
 
 namespace chokepoint {
 
@@ -25,6 +25,15 @@ std::string shortest_decimal(double value) {
 // NaN and infinities have no JSON spelling; they become null rather than invalid JSON.
 static OrderedJson number(double value) { return std::isfinite(value) ? OrderedJson(value) : OrderedJson(nullptr); }
 
+// Appends a key known to be new. ordered_json's operator[] searches the object's keys first, so
+// filling an object of n keys that way costs n²/2 comparisons: with thousands of quantile levels
+// per variable-year the writer took minutes. Keys here are distinct by construction.
+static void append_new_key(OrderedJson& object, std::string key, OrderedJson value) {
+  if (!object.is_object()) object = OrderedJson::object();
+  OrderedJson::object_t& members = object.get_ref<OrderedJson::object_t&>();
+  static_cast<OrderedJson::object_t::Container&>(members).emplace_back(std::move(key), std::move(value));
+}
+
 static bool has_intervals(const Summary& summary, const YearStatistics& stats) {
   return stats.quantile_ci_low.size() == summary.quantile_levels.size() &&
          stats.quantile_ci_high.size() == summary.quantile_levels.size();
@@ -39,6 +48,7 @@ std::string summary_json_text(const Summary& summary) {
   root["device"] = summary.device;
   root["threads"] = summary.threads;
   root["seconds"] = summary.seconds;
+  root["scenario_digest"] = summary.scenario_digest;
   root["years"] = summary.years;
   OrderedJson levels = OrderedJson::array();
   for (double q : summary.quantile_levels) levels.push_back(q);
@@ -55,17 +65,17 @@ std::string summary_json_text(const Summary& summary) {
     for (const YearStatistics& stats : variable.years) {
       OrderedJson quantiles = OrderedJson::object();
       for (std::size_t i = 0; i < summary.quantile_levels.size(); ++i)
-        quantiles[shortest_decimal(summary.quantile_levels[i])] = number(stats.quantiles[i]);
+        append_new_key(quantiles, shortest_decimal(summary.quantile_levels[i]), number(stats.quantiles[i]));
       OrderedJson year{{"year", stats.year}, {"mean", number(stats.mean)}, {"sd", number(stats.sd)},
-                       {"se", number(stats.se)}, {"quantiles", quantiles}};
+                       {"se", number(stats.se)}, {"quantiles", std::move(quantiles)}};
       if (has_intervals(summary, stats)) {
         OrderedJson intervals = OrderedJson::object();
         for (std::size_t i = 0; i < summary.quantile_levels.size(); ++i)
-          intervals[shortest_decimal(summary.quantile_levels[i])] =
-              OrderedJson::array({number(stats.quantile_ci_low[i]), number(stats.quantile_ci_high[i])});
-        year["quantile_ci"] = intervals;
+          append_new_key(intervals, shortest_decimal(summary.quantile_levels[i]),
+                         OrderedJson::array({number(stats.quantile_ci_low[i]), number(stats.quantile_ci_high[i])}));
+        year["quantile_ci"] = std::move(intervals);
       }
-      years.push_back(year);
+      years.push_back(std::move(year));
     }
     variables[variable.name] = OrderedJson{{"unit", variable.unit}, {"kind", variable.kind}, {"years", years}};
   }
@@ -87,18 +97,38 @@ std::string summary_json_text(const Summary& summary) {
     thresholds.push_back(OrderedJson{{"variable", t.variable}, {"year", t.year}, {"at_least", number(t.at_least)},
                                      {"p", number(t.p)}, {"se", number(t.se)}});
   root["thresholds"] = thresholds;
+  OrderedJson nonfinite = OrderedJson::array();
+  for (const NonfiniteCount& count : summary.nonfinite)
+    nonfinite.push_back(OrderedJson{{"variable", count.variable}, {"year", count.year},
+                                    {"nonfinite_paths", count.nonfinite_paths}, {"saturated_paths", count.saturated_paths}});
+  root["nonfinite"] = nonfinite;
   root["notes"] = summary.notes;
-  return root.dump(1) + "\n";
+  // Names come from the scenario; invalid UTF-8 in one must not abort the write (dump throws).
+  return root.dump(1, ' ', false, OrderedJson::error_handler_t::replace) + "\n";
 }
 
-static void csv_row(std::string& out, const std::string& variable, int year, const std::string& stat, double value) {
-  out += variable;
+// One row of summary.csv. `quantile` is the level for quantile rows and empty otherwise, so the
+// column reads as numbers.
+struct CsvRow {
+  const std::string& scenario;
+  const std::string& variable;
+  const std::string& unit;
+};
+
+static void csv_row(std::string& out, const CsvRow& row, int year, const std::string& stat, double quantile, double value) {
+  out += csv_text(row.scenario);
+  out += ',';
+  out += csv_text(row.variable);
+  out += ',';
+  out += csv_text(row.unit);
   out += ',';
   out += std::to_string(year);
   out += ',';
-  out += stat;
+  out += csv_text(stat);
   out += ',';
-  out += std::isfinite(value) ? shortest_decimal(value) : "";
+  out += csv_number(quantile);
+  out += ',';
+  out += csv_number(value);
   out += '\n';
 }
 
@@ -110,58 +140,42 @@ static std::string quantile_stat(double level) {
 }
 
 std::string summary_csv_text(const Summary& summary) {
-  std::string out = "variable,year,stat,value\n";
+  constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
+  std::string out = "scenario,variable,unit,year,stat,quantile,value\n";
   for (const VariableSummary& variable : summary.variables) {
+    const CsvRow row{summary.scenario, variable.name, variable.unit};
     for (const YearStatistics& stats : variable.years) {
-      csv_row(out, variable.name, stats.year, "mean", stats.mean);
-      csv_row(out, variable.name, stats.year, "sd", stats.sd);
-      csv_row(out, variable.name, stats.year, "se", stats.se);
+      csv_row(out, row, stats.year, "mean", kNone, stats.mean);
+      csv_row(out, row, stats.year, "sd", kNone, stats.sd);
+      csv_row(out, row, stats.year, "se", kNone, stats.se);
       for (std::size_t i = 0; i < summary.quantile_levels.size(); ++i)
-        csv_row(out, variable.name, stats.year, quantile_stat(summary.quantile_levels[i]), stats.quantiles[i]);
+        csv_row(out, row, stats.year, quantile_stat(summary.quantile_levels[i]), summary.quantile_levels[i],
+                stats.quantiles[i]);
       // After the quantiles, so readers of the older table find every row where it was.
       if (has_intervals(summary, stats))
         for (std::size_t i = 0; i < summary.quantile_levels.size(); ++i) {
           const std::string stat = quantile_stat(summary.quantile_levels[i]);
-          csv_row(out, variable.name, stats.year, stat + "_ci_low", stats.quantile_ci_low[i]);
-          csv_row(out, variable.name, stats.year, stat + "_ci_high", stats.quantile_ci_high[i]);
+          csv_row(out, row, stats.year, stat + "_ci_low", summary.quantile_levels[i], stats.quantile_ci_low[i]);
+          csv_row(out, row, stats.year, stat + "_ci_high", summary.quantile_levels[i], stats.quantile_ci_high[i]);
         }
     }
   }
+  const std::string share = "share", probability = "probability";
   for (const StageSummary& stage : summary.stages) {
     const std::string name = "stage." + stage.name;
     for (const StageYear& y : stage.years) {
-      csv_row(out, name, y.year, "binding_share", y.binding_share);
-      csv_row(out, name, y.year, "binding_share_se", y.binding_share_se);
-      csv_row(out, name, y.year, "binding_any", y.binding_any);
-      csv_row(out, name, y.year, "binding_any_se", y.binding_any_se);
+      csv_row(out, CsvRow{summary.scenario, name, share}, y.year, "binding_share", kNone, y.binding_share);
+      csv_row(out, CsvRow{summary.scenario, name, share}, y.year, "binding_share_se", kNone, y.binding_share_se);
+      csv_row(out, CsvRow{summary.scenario, name, probability}, y.year, "binding_any", kNone, y.binding_any);
+      csv_row(out, CsvRow{summary.scenario, name, probability}, y.year, "binding_any_se", kNone, y.binding_any_se);
     }
   }
   for (const ThresholdResult& t : summary.thresholds) {
     const std::string stat = "p_at_least_" + shortest_decimal(t.at_least);
-    csv_row(out, t.variable, t.year, stat, t.p);
-    csv_row(out, t.variable, t.year, stat + "_se", t.se);
+    csv_row(out, CsvRow{summary.scenario, t.variable, probability}, t.year, stat, kNone, t.p);
+    csv_row(out, CsvRow{summary.scenario, t.variable, probability}, t.year, stat + "_se", kNone, t.se);
   }
   return out;
-}
-
-void write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string temporary = path + ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) {
-      std::error_code ignored;
-      fs::remove(temporary, ignored);
-      throw ResourceError("cannot write " + path);
-    }
-  }
-  std::error_code error;
-  fs::rename(temporary, path, error);
-  if (error) {
-    fs::remove(temporary, error);
-    throw ResourceError("cannot move the finished file into place at " + path);
-  }
 }
 
 static void create_directory(const std::string& directory) {
@@ -182,75 +196,190 @@ void write_summary(const std::string& directory, const Summary& summary) {
 
 void write_run_directory(const std::string& directory, const Scenario& scenario, const Summary& summary) {
   create_directory(directory);
-  write_file_atomically((fs::path(directory) / "scenario.json").string(), scenario.resolved_json + "\n");
-  // summary.json last: its presence marks a complete run directory.
-  write_summary(directory, summary);
+  const std::string scenario_text = scenario.resolved_json + "\n";
+  write_file_atomically((fs::path(directory) / "scenario.json").string(), scenario_text);
+  // summary.json last: its presence marks a complete run directory. It names the scenario.json
+  // beside it by digest, so that a reader can tell when the two come from different runs.
+  Summary stamped = summary;
+  stamped.scenario_digest = content_digest(scenario_text);
+  write_summary(directory, stamped);
 }
 
+namespace {
+
+// summary.json is at most this large: 64 MiB holds ~10⁵ variable-years with 50 quantiles each.
+constexpr std::uint64_t kMaxSummaryBytes = std::uint64_t{64} << 20;
+
 // null (written for NaN) reads back as NaN.
-static double read_number(const OrderedJson& value) {
+double read_number(const ReadJson& value) {
   return value.is_number() ? value.get<double>() : std::numeric_limits<double>::quiet_NaN();
 }
 
-Summary read_summary(const std::string& directory) {
-  const std::string file = (fs::path(directory) / "summary.json").string();
-  std::ifstream in(file);
-  if (!in) throw InputError({InputProblem{file, "", "a run directory with summary.json (from chokepoint run)", "no such file"}});
-  Summary summary;
-  try {
-    const OrderedJson root = OrderedJson::parse(in);
-    summary.scenario = root.at("scenario").get<std::string>();
-    summary.paths = root.at("paths").get<std::uint64_t>();
-    summary.seed = root.at("seed").get<std::uint64_t>();
-    summary.backend = root.at("backend").get<std::string>();
+// The checks a summary.json must pass before anything relies on its shape: `diff` re-simulates
+// `paths` paths, and the report indexes every variable's years by the summary's year list.
+class SummaryReader {
+ public:
+  explicit SummaryReader(std::string file) : file_(std::move(file)) {}
+
+  [[noreturn]] void fail(const std::string& path, const std::string& expected, const std::string& found) const {
+    throw InputError({InputProblem{file_, path, expected, found}});
+  }
+
+  const ReadJson& member(const ReadJson& object, const std::string& key, const std::string& path) const {
+    if (!object.is_object()) fail(path, "an object", object.type_name());
+    const auto found = object.find(key);
+    if (found == object.end()) fail(path.empty() ? key : path + "." + key, "a value", "nothing");
+    return *found;
+  }
+
+  // The years of a variable or stage must be the summary's years, in order.
+  void require_years(const ReadJson& years, const std::vector<int>& expected, const std::string& path) const {
+    if (!years.is_array() || years.size() != expected.size())
+      fail(path, "one entry per year of the run (" + std::to_string(expected.size()) + ")",
+           years.is_array() ? std::to_string(years.size()) + " entries" : years.type_name());
+    for (std::size_t y = 0; y < expected.size(); ++y) {
+      const ReadJson& year = member(years[y], "year", path + "[" + std::to_string(y) + "]");
+      if (!year.is_number_integer() || year.get<long long>() != expected[y])
+        fail(path + "[" + std::to_string(y) + "].year", "the run's year " + std::to_string(expected[y]), year.dump());
+    }
+  }
+
+  // Quantiles by level, in the order of quantile_levels; one pass, no lookup per level.
+  std::vector<double> quantiles(const ReadJson& object, const std::vector<double>& levels, const std::string& path) const {
+    if (!object.is_object() || object.size() != levels.size())
+      fail(path, "one value per quantile level (" + std::to_string(levels.size()) + ")",
+           object.is_object() ? std::to_string(object.size()) + " values" : object.type_name());
+    std::vector<double> values;
+    values.reserve(levels.size());
+    std::size_t i = 0;
+    for (const auto& item : object.items()) {
+      if (item.key() != shortest_decimal(levels[i]))
+        fail(path, "the levels of quantile_levels in order", "\"" + item.key() + "\" where \"" + shortest_decimal(levels[i]) + "\" belongs");
+      values.push_back(read_number(item.value()));
+      ++i;
+    }
+    return values;
+  }
+
+  // Each quantile's [low, high] interval, by level in the order of quantile_levels.
+  void intervals(const ReadJson& object, const std::vector<double>& levels, const std::string& path,
+                 YearStatistics& stats) const {
+    if (!object.is_object() || object.size() != levels.size())
+      fail(path, "one interval per quantile level (" + std::to_string(levels.size()) + ")",
+           object.is_object() ? std::to_string(object.size()) + " intervals" : object.type_name());
+    std::size_t i = 0;
+    for (const auto& item : object.items()) {
+      if (item.key() != shortest_decimal(levels[i]))
+        fail(path, "the levels of quantile_levels in order", "\"" + item.key() + "\" where \"" + shortest_decimal(levels[i]) + "\" belongs");
+      if (!item.value().is_array() || item.value().size() != 2)
+        fail(path + "." + item.key(), "an interval [low, high]", item.value().type_name());
+      stats.quantile_ci_low.push_back(read_number(item.value()[0]));
+      stats.quantile_ci_high.push_back(read_number(item.value()[1]));
+      ++i;
+    }
+  }
+
+  Summary read(const ReadJson& root) const {
+    Summary summary;
+    summary.scenario = member(root, "scenario", "").get<std::string>();
+    const ReadJson& paths = member(root, "paths", "");
+    if (!paths.is_number_unsigned() || paths.get<std::uint64_t>() == 0)
+      fail("paths", "a whole number of paths ≥ 1", paths.dump());
+    summary.paths = paths.get<std::uint64_t>();
+    const ReadJson& seed = member(root, "seed", "");
+    if (!seed.is_number_unsigned()) fail("seed", "a whole number in [0, 2⁶⁴)", seed.dump());
+    summary.seed = seed.get<std::uint64_t>();
+    summary.backend = member(root, "backend", "").get<std::string>();
     summary.device = root.value("device", "");
     summary.threads = root.value("threads", 0);
     summary.seconds = root.value("seconds", 0.0);
-    summary.years = root.at("years").get<std::vector<int>>();
-    summary.quantile_levels = root.at("quantile_levels").get<std::vector<double>>();
+    summary.scenario_digest = root.value("scenario_digest", "");
+    summary.years = member(root, "years", "").get<std::vector<int>>();
+    for (std::size_t y = 1; y < summary.years.size(); ++y)
+      if (summary.years[y] <= summary.years[y - 1]) fail("years", "increasing calendar years", "years out of order");
+    summary.quantile_levels = member(root, "quantile_levels", "").get<std::vector<double>>();
+    for (std::size_t i = 0; i < summary.quantile_levels.size(); ++i)
+      if (!(summary.quantile_levels[i] >= 0.0 && summary.quantile_levels[i] <= 1.0) ||
+          (i > 0 && summary.quantile_levels[i] <= summary.quantile_levels[i - 1]))
+        fail("quantile_levels", "increasing levels in [0, 1]", shortest_decimal(summary.quantile_levels[i]));
     if (root.contains("quantile_ci_coverage"))  // absent from summaries written before intervals
-      for (double level : summary.quantile_levels)
-        summary.quantile_ci_coverage.push_back(read_number(root["quantile_ci_coverage"].at(shortest_decimal(level))));
-    for (const auto& item : root.at("variables").items()) {
+      summary.quantile_ci_coverage = quantiles(root["quantile_ci_coverage"], summary.quantile_levels, "quantile_ci_coverage");
+    for (const auto& item : member(root, "variables", "").items()) {
+      const std::string path = "variables." + item.key();
       VariableSummary variable;
       variable.name = item.key();
-      variable.unit = item.value().at("unit").get<std::string>();
-      variable.kind = item.value().at("kind").get<std::string>();
-      for (const OrderedJson& year : item.value().at("years")) {
+      variable.unit = member(item.value(), "unit", path).get<std::string>();
+      variable.kind = member(item.value(), "kind", path).get<std::string>();
+      const ReadJson& years = member(item.value(), "years", path);
+      require_years(years, summary.years, path + ".years");
+      for (std::size_t y = 0; y < years.size(); ++y) {
+        const ReadJson& year = years[y];
+        const std::string at = path + ".years[" + std::to_string(y) + "]";
         YearStatistics stats;
-        stats.year = year.at("year").get<int>();
-        stats.mean = read_number(year.at("mean"));
-        stats.sd = read_number(year.at("sd"));
-        stats.se = read_number(year.at("se"));
-        for (double level : summary.quantile_levels) stats.quantiles.push_back(read_number(year.at("quantiles").at(shortest_decimal(level))));
-        if (year.contains("quantile_ci"))
-          for (double level : summary.quantile_levels) {
-            const OrderedJson& interval = year["quantile_ci"].at(shortest_decimal(level));
-            stats.quantile_ci_low.push_back(read_number(interval.at(0)));
-            stats.quantile_ci_high.push_back(read_number(interval.at(1)));
-          }
+        stats.year = summary.years[y];
+        stats.mean = read_number(member(year, "mean", at));
+        stats.sd = read_number(member(year, "sd", at));
+        stats.se = read_number(member(year, "se", at));
+        stats.quantiles = quantiles(member(year, "quantiles", at), summary.quantile_levels, at + ".quantiles");
+        if (year.contains("quantile_ci"))  // absent from summaries written before intervals
+          intervals(year["quantile_ci"], summary.quantile_levels, at + ".quantile_ci", stats);
         variable.years.push_back(stats);
       }
       summary.variables.push_back(variable);
     }
-    for (const auto& item : root.at("stages").items()) {
+    for (const auto& item : member(root, "stages", "").items()) {
+      const std::string path = "stages." + item.key();
       StageSummary stage;
       stage.name = item.key();
-      for (const OrderedJson& year : item.value().at("years"))
-        stage.years.push_back(StageYear{year.at("year").get<int>(), read_number(year.at("binding_share")),
-                                        read_number(year.at("binding_share_se")), read_number(year.at("binding_any")),
-                                        read_number(year.at("binding_any_se"))});
+      const ReadJson& years = member(item.value(), "years", path);
+      require_years(years, summary.years, path + ".years");
+      for (const ReadJson& year : years)
+        stage.years.push_back(StageYear{year.at("year").get<int>(), read_number(member(year, "binding_share", path)),
+                                        read_number(member(year, "binding_share_se", path)),
+                                        read_number(member(year, "binding_any", path)),
+                                        read_number(member(year, "binding_any_se", path))});
       summary.stages.push_back(stage);
     }
-    for (const OrderedJson& t : root.at("thresholds"))
+    for (const ReadJson& t : member(root, "thresholds", ""))
       summary.thresholds.push_back(ThresholdResult{t.at("variable").get<std::string>(), t.at("year").get<int>(),
                                                    read_number(t.at("at_least")), read_number(t.at("p")),
                                                    read_number(t.at("se"))});
+    if (root.contains("nonfinite"))
+      for (const ReadJson& n : root["nonfinite"])
+        summary.nonfinite.push_back(NonfiniteCount{n.at("variable").get<std::string>(), n.at("year").get<int>(),
+                                                   n.at("nonfinite_paths").get<std::uint64_t>(),
+                                                   n.at("saturated_paths").get<std::uint64_t>()});
     if (root.contains("notes")) summary.notes = root["notes"].get<std::vector<std::string>>();
-  } catch (const OrderedJson::exception& error) {
+    return summary;
+  }
+
+ private:
+  std::string file_;
+};
+
+}  // namespace
+
+Summary read_summary(const std::string& directory) {
+  const std::string file = (fs::path(directory) / "summary.json").string();
+  const std::string text =
+      read_regular_file(file, kMaxSummaryBytes, "a run directory with summary.json (from chokepoint run)");
+  const SummaryReader reader(file);
+  try {
+    return reader.read(ReadJson::parse(text));
+  } catch (const ReadJson::exception& error) {
+    // nlohmann's message names the byte offset, never the text around it.
     throw InputError({InputProblem{file, "", "a chokepoint summary.json", std::string("malformed: ") + error.what()}});
   }
-  return summary;
+}
+
+Scenario read_run_scenario(const std::string& directory, const Summary& summary) {
+  const std::string file = (fs::path(directory) / "scenario.json").string();
+  const std::string text = read_regular_file(file, kMaxSummaryBytes, "the run's scenario.json (from chokepoint run)");
+  if (summary.scenario_digest.empty() || content_digest(text) != summary.scenario_digest)
+    throw InputError({InputProblem{file, "", "the scenario.json of the run whose summary.json is beside it (digest " +
+                                              (summary.scenario_digest.empty() ? std::string("missing") : summary.scenario_digest) + ")",
+                                   "digest " + content_digest(text) + ": the two files come from different runs; re-run"}});
+  return load_scenario_text(text, file);
 }
 
 }  // namespace chokepoint

@@ -2,7 +2,8 @@
 
 #include <filesystem>
 
-#include "chokepoint/summary_io.hpp"
+#include "chokepoint/csv.hpp"
+#include "chokepoint/output_files.hpp"
 
 namespace chokepoint {
 
@@ -16,18 +17,21 @@ std::string binding_name(const Scenario& scenario, int code) {
   return "unknown";
 }
 
-}  // namespace
+const char* const kHeader =
+    "path,step,year,time,token_demand,throughput,wanted_units,produced_units,deployed_units,inventory_units,"
+    "installed_base,token_capacity,tokens_served,binding\n";
 
-std::string trajectory_csv_text(const Scenario& scenario, std::uint64_t seed, std::uint64_t paths) {
+// One path's rows, handed to `sink` path by path so that no caller holds more than one path.
+template <class Sink>
+void trajectory_rows(const Scenario& scenario, std::uint64_t seed, std::uint64_t paths, Sink&& sink) {
   const Model& model = *scenario.model;
-  std::string out =
-      "path,step,year,time,token_demand,throughput,wanted_units,produced_units,deployed_units,inventory_units,"
-      "installed_base,token_capacity,tokens_served,binding\n";
+  std::string out;
   const auto field = [&out](double value) {
     out += ',';
-    out += shortest_decimal(value);
+    out += csv_number(value);
   };
   for (std::uint64_t path = 0; path < paths; ++path) {
+    out.clear();
     for (const TrajectoryPoint& point : trace_path(scenario, seed, path)) {
       // Step t covers [start + (t−1)Δ, start + tΔ), Δ = 1/steps_per_year (docs/model.md).
       const int year = model.start_year + (point.step - 1) / model.steps_per_year;
@@ -43,19 +47,30 @@ std::string trajectory_csv_text(const Scenario& scenario, std::uint64_t seed, st
       field(point.installed_base);
       field(point.token_capacity);
       field(point.served);
-      out += ',' + binding_name(scenario, point.binding) + '\n';
+      out += ',' + csv_text(binding_name(scenario, point.binding)) + '\n';
     }
+    sink(out);
   }
-  return out;
+}
+
+}  // namespace
+
+std::string trajectory_csv_text(const Scenario& scenario, std::uint64_t seed, std::uint64_t paths) {
+  std::string text = kHeader;
+  trajectory_rows(scenario, seed, paths, [&text](const std::string& rows) { text += rows; });
+  return text;
 }
 
 void write_trajectory_csv(const std::string& directory, const Scenario& scenario, std::uint64_t seed,
                           std::uint64_t paths) {
   std::error_code error;
   std::filesystem::create_directories(directory, error);
-  if (error) throw ResourceError("cannot create the output directory " + directory + ": " + error.message());
-  write_file_atomically((std::filesystem::path(directory) / "paths.csv").string(),
-                        trajectory_csv_text(scenario, seed, paths));
+  if (error) throw_path_error(directory, error.value(), "create the output directory");
+  // Streamed: a million paths of a ten-year monthly run is ~15 GB of text, never held in memory.
+  OutputFile file((std::filesystem::path(directory) / "paths.csv").string());
+  file.write(kHeader);
+  trajectory_rows(scenario, seed, paths, [&file](const std::string& rows) { file.write(rows); });
+  file.commit();
 }
 
 }  // namespace chokepoint

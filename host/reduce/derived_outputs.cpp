@@ -6,8 +6,10 @@
 
 #include <stdexcept>
 
+#include "chokepoint/checked_size.hpp"
 #include "chokepoint/engine.hpp"
 #include "chokepoint/path_step.hpp"
+#include "chokepoint/stored_value.hpp"
 
 namespace chokepoint {
 
@@ -19,7 +21,14 @@ void add_derived_outputs(const Scenario& scenario, PathResults& results, std::ui
   if (results.variables != simulated)
     throw std::logic_error("add_derived_outputs: the results hold " + std::to_string(results.variables) +
                            " variables, the scenario simulates " + std::to_string(simulated));
-  results.values.resize(static_cast<std::size_t>(total) * results.years * results.paths);
+  const std::optional<std::uint64_t> values =
+      checked_product({static_cast<std::uint64_t>(total), static_cast<std::uint64_t>(results.years), results.paths});
+  if (!values) throw ResourceError(std::to_string(results.paths) + " paths: too many per-path results to count");
+  try {
+    results.values.resize(*values);
+  } catch (const std::bad_alloc&) {
+    throw ResourceError("not enough memory for the derived outputs of " + std::to_string(results.paths) + " paths");
+  }
   results.variables = total;
   if (scenario.derived.empty()) return;
 
@@ -38,7 +47,7 @@ void add_derived_outputs(const Scenario& scenario, PathResults& results, std::ui
         double value = model.scheduled(output.constant, year, draws);
         for (const DerivedTerm& term : output.terms)
           value += model.scheduled(term.coefficient, year, draws) * results.column(term.variable, year)[slot];
-        results.column(output.variable, year)[slot] = static_cast<float>(value);
+        results.column(output.variable, year)[slot] = stored_value(value);
       }
     }
   }

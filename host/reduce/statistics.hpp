@@ -14,4 +14,12 @@ void column_moments(const float* column, std::uint64_t paths, YearStatistics& ou
 // The standard error of a mean of P values from their sum and sum of squares.
 double standard_error_from_sums(double sum, double sum_of_squares, std::uint64_t paths);
 
+// Paths of a column whose value is NaN or ±inf, and those stored saturated at ±FLT_MAX
+// (stored_value.hpp).
+struct UnusualValues {
+  std::uint64_t nonfinite = 0;
+  std::uint64_t saturated = 0;
+};
+UnusualValues count_unusual_values(const float* column, std::uint64_t paths);
+
 }  // namespace chokepoint

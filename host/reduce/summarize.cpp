@@ -3,6 +3,7 @@
 // the thread count; binding and threshold statistics are integer counts, exact in any order.
 #include <omp.h>
 
+#include <cfloat>
 #include <cmath>
 
 #include "chokepoint/engine.hpp"
@@ -35,6 +36,15 @@ void column_moments(const float* column, std::uint64_t paths, YearStatistics& ou
   out.mean = mean;
   out.sd = paths > 1 ? std::sqrt(squares / static_cast<double>(paths - 1)) : 0.0;
   out.se = out.sd / std::sqrt(static_cast<double>(paths));
+}
+
+UnusualValues count_unusual_values(const float* column, std::uint64_t paths) {
+  UnusualValues counts;
+  for (std::uint64_t p = 0; p < paths; ++p) {
+    counts.nonfinite += !std::isfinite(column[p]);
+    counts.saturated += std::fabs(column[p]) == FLT_MAX;
+  }
+  return counts;
 }
 
 double standard_error_from_sums(double sum, double sum_of_squares, std::uint64_t paths) {
@@ -101,6 +111,7 @@ Summary summarize(const Scenario& scenario, PathResults& results, std::uint64_t 
   }
   const std::int64_t columns = static_cast<std::int64_t>(scenario.variables.size() * years.size());
   const int thread_count = threads > 0 ? threads : omp_get_max_threads();
+  std::vector<UnusualValues> unusual(static_cast<std::size_t>(columns));
 #pragma omp parallel for schedule(dynamic, 1) num_threads(thread_count)
   for (std::int64_t c = 0; c < columns; ++c) {
     const int v = static_cast<int>(c / static_cast<std::int64_t>(years.size()));
@@ -109,10 +120,17 @@ Summary summarize(const Scenario& scenario, PathResults& results, std::uint64_t 
     float* column = results.column(v, y);
     stats.year = years[y];
     column_moments(column, paths, stats);
+    unusual[static_cast<std::size_t>(c)] = count_unusual_values(column, paths);
     QuantileEstimates estimates = column_quantiles(quantile_plan, column);
     stats.quantiles = std::move(estimates.quantiles);
     stats.quantile_ci_low = std::move(estimates.ci_low);
     stats.quantile_ci_high = std::move(estimates.ci_high);
+  }
+  for (std::int64_t c = 0; c < columns; ++c) {
+    const UnusualValues& counts = unusual[static_cast<std::size_t>(c)];
+    if (counts.nonfinite == 0 && counts.saturated == 0) continue;
+    const std::size_t v = static_cast<std::size_t>(c) / years.size(), y = static_cast<std::size_t>(c) % years.size();
+    summary.nonfinite.push_back(NonfiniteCount{scenario.variables[v].name, years[y], counts.nonfinite, counts.saturated});
   }
 
   std::vector<std::string> codes{"demand"};

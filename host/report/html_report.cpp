@@ -52,6 +52,11 @@ std::string section_links(const ReportInputs& inputs) {
 std::string notes_section(const ReportInputs& inputs) {
   std::vector<std::string> notes = inputs.summary.notes;
   notes.insert(notes.end(), inputs.notes.begin(), inputs.notes.end());
+  // Non-finite results make a variable-year's statistics unreliable: say so at the top.
+  for (const NonfiniteCount& count : inputs.summary.nonfinite)
+    notes.push_back(count.variable + " in " + std::to_string(count.year) + ": " + std::to_string(count.nonfinite_paths) +
+                    " of " + std::to_string(inputs.summary.paths) + " paths not a finite number, " +
+                    std::to_string(count.saturated_paths) + " beyond float range (stored as ±3.4e38); its statistics are unreliable");
   if (notes.empty()) return "";
   std::string out = "<aside class=\"notes\"><h2>Notes</h2><ul>";
   for (const std::string& note : notes) out += "<li>" + html(note) + "</li>";

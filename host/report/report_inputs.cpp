@@ -44,6 +44,7 @@ PairedDifference unpaired_difference(const Summary& stress, const Summary& base)
     for (int year : difference.years) {
       const YearStatistics* a = year_of(variable, year);
       const YearStatistics* b = year_of(*other, year);
+      if (!a || !b) continue;  // read_summary guarantees every year; a Summary built otherwise may not
       DifferenceYear y;
       y.year = year;
       y.stress_mean = a->mean;
@@ -63,6 +64,7 @@ PairedDifference unpaired_difference(const Summary& stress, const Summary& base)
     for (int year : difference.years) {
       const StageYear* a = year_of(stage, year);
       const StageYear* b = year_of(*other, year);
+      if (!a || !b) continue;
       row.years.push_back(BindingDifference{
           year, a->binding_share - b->binding_share, std::hypot(a->binding_share_se, b->binding_share_se),
           a->binding_any - b->binding_any, std::hypot(a->binding_any_se, b->binding_any_se)});
@@ -93,7 +95,8 @@ void add_comparison(ReportInputs& inputs, const ReportOptions& options) {
   const Summary& stress = inputs.summary;
   const Summary& base = *inputs.baseline;
 
-  const fs::path diff_file = fs::path(inputs.directory) / "diff.json";
+  const fs::path diff_file =
+      fs::path(options.difference_directory.empty() ? inputs.directory : options.difference_directory) / "diff.json";
   if (fs::exists(diff_file)) {
     try {
       PairedDifference difference = read_difference_file(diff_file.string());
@@ -114,11 +117,11 @@ void add_comparison(ReportInputs& inputs, const ReportOptions& options) {
   if (reason.empty() && stress.paths > options.max_resimulated_paths)
     reason = "re-simulating " + std::to_string(stress.paths) + " paths for pairing exceeds the report's limit of " +
              std::to_string(options.max_resimulated_paths) + "; run `chokepoint diff " + inputs.directory + " " +
-             inputs.baseline_directory + " --out " + inputs.directory + "` first";
+             inputs.baseline_directory + " --out DIFF_DIR` and pass --diff DIFF_DIR";
   if (reason.empty()) {
     try {
-      const Scenario stress_scenario = load_scenario((fs::path(inputs.directory) / "scenario.json").string());
-      const Scenario base_scenario = load_scenario((fs::path(inputs.baseline_directory) / "scenario.json").string());
+      const Scenario stress_scenario = read_run_scenario(inputs.directory, stress);
+      const Scenario base_scenario = read_run_scenario(inputs.baseline_directory, base);
       inputs.difference = paired_difference(stress_scenario, base_scenario, stress.paths, stress.seed, options.threads);
       inputs.difference_is_paired = true;
       inputs.difference_source = "paired differences, re-simulated from both runs' scenario.json (" +

@@ -3,14 +3,17 @@
 // SIMD lane. Every path writes only its own slots of the results and no lane sees another, so
 // neither the thread count nor the packing changes a bit.
 #include <omp.h>
+#include <sys/sysinfo.h>
 
 #include <atomic>
 #include <cstring>
 #include <exception>
 #include <memory>
 
+#include "chokepoint/checked_size.hpp"
 #include "chokepoint/engine.hpp"
 #include "chokepoint/path_step.hpp"
+#include "chokepoint/stored_value.hpp"
 #include "chokepoint/year_record.hpp"
 #include "simulate/simd_pack.hpp"
 #include "simulate/simd_philox.hpp"
@@ -149,7 +152,7 @@ void simulate_pack(const Model& model, PhiloxKey key, const PackPaths& paths, st
     }
     for (int v = 0; v < variables; ++v) {
       float* column = results.column(v, year) + first_slot;
-      for (int lane = 0; lane < paths.count; ++lane) column[lane] = static_cast<float>(work.record.value[v][lane]);
+      for (int lane = 0; lane < paths.count; ++lane) column[lane] = stored_value(work.record.value[v][lane]);
     }
     for (int code = 0; code <= model.stage_count; ++code) {
       std::uint8_t* column = results.binding_column(code, year) + first_slot;
@@ -159,6 +162,18 @@ void simulate_pack(const Model& model, PhiloxKey key, const PackPaths& paths, st
   }
 }
 
+// A request larger than the machine's memory and swap together cannot succeed; with Linux's
+// overcommit it might still be granted, and the process killed part-way through the run. Refuse
+// it up front with the sizes, as a resource error.
+void require_memory(std::uint64_t bytes, const std::string& what) {
+  struct sysinfo info {};
+  if (::sysinfo(&info) != 0) return;  // unknown: let the allocation decide
+  const std::uint64_t total = saturating_product({saturating_sum({info.totalram, info.totalswap}), info.mem_unit});
+  if (bytes <= total) return;
+  throw ResourceError(what + " need " + std::to_string(bytes >> 20) + " MiB of per-path results; this machine has " +
+                      std::to_string(total >> 20) + " MiB of memory and swap; run fewer paths");
+}
+
 PathResults allocate_results(const Scenario& scenario, std::uint64_t paths) {
   const Model& model = *scenario.model;
   PathResults results;
@@ -166,16 +181,28 @@ PathResults allocate_results(const Scenario& scenario, std::uint64_t paths) {
   results.years = model.years;
   results.variables = variable_count(model);
   results.binding_codes = 1 + model.stage_count;
+  // Sized with checked products: a path count near 2⁶⁴ must not wrap to a small buffer.
+  const std::optional<std::uint64_t> values =
+      checked_product({scenario.variables.size(), static_cast<std::uint64_t>(results.years), paths});
+  const std::optional<std::uint64_t> simulated_values =
+      checked_product({static_cast<std::uint64_t>(results.variables), static_cast<std::uint64_t>(results.years), paths});
+  const std::optional<std::uint64_t> binding_counts =
+      checked_product({static_cast<std::uint64_t>(results.binding_codes), static_cast<std::uint64_t>(results.years), paths});
+  const std::optional<std::uint64_t> bytes =
+      values && binding_counts ? checked_sum({checked_product({*values, sizeof(float)}).value_or(~0ull), *binding_counts})
+                               : std::nullopt;
+  if (!bytes || *bytes == ~0ull)
+    throw ResourceError(std::to_string(paths) + " paths need more bytes of per-path results than 64 bits can count (" +
+                        std::to_string(bytes_per_path(scenario)) + " bytes per path); run fewer paths");
+  require_memory(*bytes, std::to_string(paths) + " paths");
   try {
     // Room for the derived outputs too, which add_derived_outputs appends without a copy.
-    results.values.reserve(scenario.variables.size() * results.years * paths);
-    results.values.resize(static_cast<std::size_t>(results.variables) * results.years * paths);
-    results.binding_steps.resize(static_cast<std::size_t>(results.binding_codes) * results.years * paths);
+    results.values.reserve(*values);
+    results.values.resize(*simulated_values);
+    results.binding_steps.resize(*binding_counts);
   } catch (const std::bad_alloc&) {
     throw ResourceError("not enough memory for " + std::to_string(paths) + " paths (" +
-                        std::to_string(paths * (static_cast<std::uint64_t>(results.variables) * 4 + results.binding_codes) *
-                                       results.years / (1u << 20)) +
-                        " MiB of per-path results)");
+                        std::to_string(*bytes >> 20) + " MiB of per-path results)");
   }
   return results;
 }

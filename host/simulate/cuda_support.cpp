@@ -6,6 +6,7 @@
 #include <limits>
 #include <string>
 
+#include "chokepoint/checked_size.hpp"
 #include "chokepoint/cuda_backend.hpp"
 #include "reduce/quantiles.hpp"
 #include "reduce/statistics.hpp"
@@ -14,14 +15,9 @@ namespace chokepoint::cuda {
 
 namespace {
 
-std::uint64_t saturating_multiply(std::uint64_t a, std::uint64_t b) {
-  if (a != 0 && b > std::numeric_limits<std::uint64_t>::max() / a) return std::numeric_limits<std::uint64_t>::max();
-  return a * b;
-}
+std::uint64_t saturating_multiply(std::uint64_t a, std::uint64_t b) { return saturating_product({a, b}); }
 
-std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
-  return b > std::numeric_limits<std::uint64_t>::max() - a ? std::numeric_limits<std::uint64_t>::max() : a + b;
-}
+std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) { return saturating_sum({a, b}); }
 
 std::uint64_t chunks_of(std::uint64_t paths) { return (paths + kReductionChunk - 1) / kReductionChunk; }
 
@@ -155,6 +151,9 @@ Summary assemble_summary(const Scenario& scenario, const RunReduction& reduction
       YearStatistics& stats = variable.years[y];
       stats.year = years[y];
       moments_from_sums(column.sum, column.squared_deviations, paths, stats);
+      // The device sums but does not count: a non-finite sum means at least one non-finite path
+      // (a lower bound; saturated values are not detected on this backend, docs/errors.md).
+      if (!std::isfinite(column.sum)) summary.nonfinite.push_back(NonfiniteCount{variable.name, years[y], 1, 0});
       QuantileEstimates estimates = quantiles_from_order_statistics(
           quantile_plan, std::vector<double>(column.order_statistics.begin(), column.order_statistics.end()));
       stats.quantiles = std::move(estimates.quantiles);

@@ -38,6 +38,8 @@ struct ReportInputs {
 
 struct ReportOptions {
   std::string compare_directory;  // empty: no comparison
+  // Where `chokepoint diff DIR OTHER_DIR` wrote diff.json; empty: look in DIR itself.
+  std::string difference_directory;
   // When DIR/diff.json does not pair the two runs, re-simulate both scenarios (their
   // scenario.json, same seed and paths) to pair them — only up to this many paths, since it
   // re-runs both on the CPU and holds their per-path results in memory. Beyond, or with 0, the

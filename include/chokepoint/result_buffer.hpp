@@ -11,6 +11,8 @@
 #include <new>
 #include <type_traits>
 
+#include "chokepoint/checked_size.hpp"
+
 namespace chokepoint {
 
 template <class T>
@@ -67,7 +69,11 @@ class ResultBuffer {
  private:
   void reallocate(std::size_t count) {
     constexpr std::size_t kHugePage = std::size_t{2} << 20;
-    const std::size_t bytes = (count * sizeof(T) + kHugePage - 1) / kHugePage * kHugePage;
+    // count · sizeof(T), rounded up to whole huge pages, must not wrap (checked_size.hpp).
+    const std::optional<std::uint64_t> needed = checked_product({count, sizeof(T)});
+    const std::optional<std::uint64_t> padded = needed ? checked_sum({*needed, kHugePage - 1}) : std::nullopt;
+    if (!padded) throw std::bad_alloc();
+    const std::size_t bytes = static_cast<std::size_t>(*padded / kHugePage * kHugePage);
     T* fresh = count ? static_cast<T*>(std::aligned_alloc(kHugePage, bytes)) : nullptr;
     if (count && !fresh) throw std::bad_alloc();
     if (fresh) ::madvise(fresh, bytes, MADV_HUGEPAGE);  // a hint: 3x faster first touch here

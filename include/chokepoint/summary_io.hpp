@@ -5,6 +5,7 @@
 #include <string>
 
 #include "chokepoint/engine.hpp"
+#include "chokepoint/output_files.hpp"
 #include "chokepoint/summary.hpp"
 
 namespace chokepoint {
@@ -17,17 +18,24 @@ std::string summary_csv_text(const Summary& summary);
 
 // Writes DIR/summary.json and DIR/summary.csv, each through a temporary file and a rename, so a
 // crash never leaves a half-written summary that looks whole. Throws ResourceError (exit 3).
+// summary.csv is one long table, scenario,variable,unit,year,stat,quantile,value, in the cells of
+// csv.hpp; `quantile` holds the level on quantile rows (stat q0.05 …) and is empty elsewhere.
 void write_summary(const std::string& directory, const Summary& summary);
 
 // A run's directory: summary.json, summary.csv and scenario.json (the scenario as run, with
-// `extends` resolved), which `diff` and `report` read back. Each file is written atomically.
+// `extends` resolved), which `diff` and `report` read back. Each file is written atomically, and
+// summary.json records the digest of the scenario.json beside it (read_run_scenario checks it).
+// The CLI writes into an OutputDirectory's staging folder, so the directory appears as a whole.
 void write_run_directory(const std::string& directory, const Scenario& scenario, const Summary& summary);
 
-// Reads DIR/summary.json back into a Summary. Throws InputError naming the file when it is
-// missing or not a chokepoint summary.
+// Reads DIR/summary.json back into a Summary. Throws InputError naming the file and JSON path
+// when it is missing, not a regular file, larger than 64 MiB, or not shaped as chokepoint writes
+// it: paths a whole number ≥ 1, every variable and stage with exactly the run's years in order,
+// every year with one quantile per level.
 Summary read_summary(const std::string& directory);
 
-// Writes `text` to `path` atomically (temporary file in the same directory, then rename).
-void write_file_atomically(const std::string& path, const std::string& text);
+// Loads DIR/scenario.json, the scenario as run. InputError when its digest is not the one
+// `summary` (read from the same directory) records: the two files come from different runs.
+Scenario read_run_scenario(const std::string& directory, const Summary& summary);
 
 }  // namespace chokepoint

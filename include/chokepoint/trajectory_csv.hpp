@@ -19,7 +19,8 @@ namespace chokepoint {
 // double precision, written with the shortest round-trip decimal. Deterministic for a seed.
 std::string trajectory_csv_text(const Scenario& scenario, std::uint64_t seed, std::uint64_t paths);
 
-// Writes DIR/paths.csv atomically. Throws ResourceError (exit 3) when it cannot.
+// Writes DIR/paths.csv atomically, streaming it path by path (memory does not grow with the
+// path count). Throws ResourceError (exit 3) when it cannot write, InputError for a bad path.
 void write_trajectory_csv(const std::string& directory, const Scenario& scenario, std::uint64_t seed,
                           std::uint64_t paths);
 

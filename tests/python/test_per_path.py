@@ -22,7 +22,7 @@ RATE_COLUMNS = {"token_demand", "tokens_served", "throughput", "token_capacity"}
 
 @pytest.fixture(scope="module")
 def trajectories(cli, small_file, tmp_path_factory):
-    out = tmp_path_factory.mktemp("per-path")
+    out = tmp_path_factory.mktemp("per-path") / "run"  # a run directory must not exist yet
     cli("run", small_file, "--paths", PATHS, "--seed", SEED, "--per-path", PATHS, "--quiet", "--backend", "cpu",
         "--out", out)
     return pd.read_csv(out / "paths.csv", float_precision="round_trip")
