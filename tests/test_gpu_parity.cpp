@@ -313,7 +313,7 @@ TEST(GpuParity, CorrelatedFactors) {
 void expect_columns_match_cpu(const Scenario& scenario, std::uint64_t paths, std::uint64_t seed,
                               const std::string& label) {
   const Model& model = *scenario.model;
-  const PathResults cpu = simulate_cpu(scenario, paths, seed, 0);
+  const PathResults cpu = simulate_cpu(scenario, paths, seed, 0, {}, Precision::reference);
   cuda::LaunchOptions options;
   options.batch_paths = paths / 3 + 1;
   const PathResults gpu = cuda::simulate_cuda(scenario, paths, seed, options);
@@ -424,7 +424,7 @@ TEST(GpuParity, DeviceSummaryMatchesTheCpuSummary) {
   for (const auto& [file, paths] : {std::pair<std::string, std::uint64_t>{"tests/scenarios/small.json", 100000},
                                     std::pair<std::string, std::uint64_t>{"scenarios/baseline.json", 30000}}) {
     const Scenario scenario = load_scenario(testing::source_path(file));
-    PathResults cpu_results = simulate_cpu(scenario, paths, 7, 0);
+    PathResults cpu_results = simulate_cpu(scenario, paths, 7, 0, {}, Precision::reference);
     const Summary cpu = summarize(scenario, cpu_results, 7, 0);
     const Summary gpu = cuda::run_cuda(scenario, paths, 7, 0);
     expect_summary_close(gpu, cpu, file);

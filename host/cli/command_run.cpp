@@ -1,4 +1,5 @@
 // chokepoint run SCENARIO.json [--paths N] [--seed S] [--backend auto|cpu|cuda] [--threads T]
+//                [--precision mixed|reference]
 //                [--out DIR] [--quiet] [--report] [--per-path N]
 #include <cstdio>
 #include <memory>
@@ -23,6 +24,7 @@ struct RunArguments {
   std::uint64_t seed = 1;
   std::string backend = "auto";
   int threads = 0;
+  std::string precision = "mixed";
   std::string out = "out";
   bool quiet = false;
   bool report = false;             // also write DIR/report.html
@@ -36,6 +38,7 @@ int execute_run(const RunArguments& arguments) {
   options.seed = arguments.seed;
   options.backend = arguments.backend;
   options.threads = arguments.threads;
+  options.precision = arguments.precision == "reference" ? Precision::reference : Precision::mixed;
   ProgressBar bar(scenario.name);
   if (!arguments.quiet) options.progress = [&bar](double fraction) { bar.update(fraction); };
   const Summary summary = run(scenario, options);
@@ -68,6 +71,9 @@ Command add_run_command(CLI::App& app) {
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   command->add_option("--threads", arguments->threads, "CPU threads (default 0: all cores)")
       ->check(CLI::NonNegativeNumber);
+  command->add_option("--precision", arguments->precision,
+                      "mixed (default: float normals and factor exp, double chain) or reference (all double)")
+      ->check(CLI::IsMember({"reference", "mixed"}));
   command->add_option("--out", arguments->out, "output directory (default out)");
   command->add_flag("--quiet", arguments->quiet, "no progress bar and no table");
   command->add_flag("--report", arguments->report, "also write DIR/report.html (see chokepoint report)");

@@ -31,6 +31,7 @@ std::string summary_json_text(const Summary& summary) {
   root["paths"] = summary.paths;
   root["seed"] = summary.seed;
   root["backend"] = summary.backend;
+  root["precision"] = summary.precision;
   root["device"] = summary.device;
   root["threads"] = summary.threads;
   root["seconds"] = summary.seconds;
@@ -178,6 +179,7 @@ Summary read_summary(const std::string& directory) {
     summary.seed = root.at("seed").get<std::uint64_t>();
     summary.backend = root.at("backend").get<std::string>();
     summary.device = root.value("device", "");
+    summary.precision = root.value("precision", "");
     summary.threads = root.value("threads", 0);
     summary.seconds = root.value("seconds", 0.0);
     summary.years = root.at("years").get<std::vector<int>>();
