@@ -3,12 +3,22 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
+#include <sstream>
 
 #include "chokepoint/summary_io.hpp"
+#include "chokepoint/trajectory_csv.hpp"
 #include "test_support.hpp"
 
 namespace chokepoint {
 namespace {
+
+std::string read_text(const std::string& file) {
+  std::ifstream in(file);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 double relative_difference(double a, double b) { return std::fabs(a - b) / std::fmax(std::fabs(b), 1e-300); }
 
@@ -64,6 +74,20 @@ TEST(Precision, TheSummaryRecordsWhichPrecisionRan) {
   summary.precision = "reference";
   EXPECT_NE(summary_json_text(summary).find("\"precision\": \"reference\""), std::string::npos);
   EXPECT_EQ(RunOptions{}.precision, Precision::mixed) << "mixed is the default";
+}
+
+TEST(Precision, TheCommandLineRunsAndRecordsTheChosenPrecision) {
+  const std::string dir = testing::unique_test_directory("precision");
+  const testing::CommandResult result = testing::run_cli(
+      "run " + testing::source_path("tests/scenarios/small.json") + " --paths 300 --seed 4 --per-path 2 --quiet " +
+      "--precision reference --out " + dir);
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const std::string summary = read_text(dir + "/summary.json");
+  EXPECT_NE(summary.find("\"precision\": \"reference\""), std::string::npos);
+  const Scenario scenario = load_scenario(testing::source_path("tests/scenarios/small.json"));
+  EXPECT_EQ(read_text(dir + "/paths.csv"), trajectory_csv_text(scenario, 4, 2, Precision::reference))
+      << "paths.csv follows the run's precision";
+  EXPECT_NE(read_text(dir + "/paths.csv"), trajectory_csv_text(scenario, 4, 2, Precision::mixed));
 }
 
 }  // namespace

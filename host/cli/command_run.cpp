@@ -48,7 +48,8 @@ int execute_run(const RunArguments& arguments) {
     std::printf("wrote %s/summary.json and %s/summary.csv\n", arguments.out.c_str(), arguments.out.c_str());
   }
   if (arguments.per_path > 0) {
-    write_trajectory_csv(arguments.out, scenario, arguments.seed, std::min(arguments.per_path, arguments.paths));
+    write_trajectory_csv(arguments.out, scenario, arguments.seed, std::min(arguments.per_path, arguments.paths),
+                         options.precision);
     if (!arguments.quiet) std::printf("wrote %s/paths.csv\n", arguments.out.c_str());
   }
   if (arguments.report) {

@@ -18,7 +18,8 @@ std::string binding_name(const Scenario& scenario, int code) {
 
 }  // namespace
 
-std::string trajectory_csv_text(const Scenario& scenario, std::uint64_t seed, std::uint64_t paths) {
+std::string trajectory_csv_text(const Scenario& scenario, std::uint64_t seed, std::uint64_t paths,
+                                Precision precision) {
   const Model& model = *scenario.model;
   std::string out =
       "path,step,year,time,token_demand,throughput,wanted_units,produced_units,deployed_units,inventory_units,"
@@ -28,7 +29,7 @@ std::string trajectory_csv_text(const Scenario& scenario, std::uint64_t seed, st
     out += shortest_decimal(value);
   };
   for (std::uint64_t path = 0; path < paths; ++path) {
-    for (const TrajectoryPoint& point : trace_path(scenario, seed, path)) {
+    for (const TrajectoryPoint& point : trace_path(scenario, seed, path, precision)) {
       // Step t covers [start + (t−1)Δ, start + tΔ) (MODEL.md §1).
       const int year = model.start_year + (point.step - 1) / model.steps_per_year;
       const double time = model.start_year + static_cast<double>(point.step) / model.steps_per_year;
@@ -50,12 +51,12 @@ std::string trajectory_csv_text(const Scenario& scenario, std::uint64_t seed, st
 }
 
 void write_trajectory_csv(const std::string& directory, const Scenario& scenario, std::uint64_t seed,
-                          std::uint64_t paths) {
+                          std::uint64_t paths, Precision precision) {
   std::error_code error;
   std::filesystem::create_directories(directory, error);
   if (error) throw ResourceError("cannot create the output directory " + directory + ": " + error.message());
   write_file_atomically((std::filesystem::path(directory) / "paths.csv").string(),
-                        trajectory_csv_text(scenario, seed, paths));
+                        trajectory_csv_text(scenario, seed, paths, precision));
 }
 
 }  // namespace chokepoint

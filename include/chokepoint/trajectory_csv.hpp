@@ -15,12 +15,13 @@ namespace chokepoint {
 // `year` is the step's calendar year and `time` its end in decimal years. Rates (token_demand,
 // throughput, token_capacity, tokens_served) are per year, as in MODEL.md §6; wanted, produced
 // and deployed are units in that step; inventory and installed base are at the step's end;
-// `binding` names the step's binding stage ("demand" or a stage). Values are trace_path's, in
-// double precision, written with the shortest round-trip decimal. Deterministic for a seed.
-std::string trajectory_csv_text(const Scenario& scenario, std::uint64_t seed, std::uint64_t paths);
+// `binding` names the step's binding stage ("demand" or a stage). Values are trace_path's in the
+// run's precision, written with the shortest round-trip decimal. Deterministic for a seed.
+std::string trajectory_csv_text(const Scenario& scenario, std::uint64_t seed, std::uint64_t paths,
+                                Precision precision = Precision::mixed);
 
 // Writes DIR/paths.csv atomically. Throws ResourceError (exit 3) when it cannot.
 void write_trajectory_csv(const std::string& directory, const Scenario& scenario, std::uint64_t seed,
-                          std::uint64_t paths);
+                          std::uint64_t paths, Precision precision = Precision::mixed);
 
 }  // namespace chokepoint
