@@ -23,7 +23,8 @@ struct VariableInfo {
 };
 
 // A derived output (docs/scenario-format.md, "derived"): a linear function of reported variables,
-// computed on the host after simulation, value = constant + Σ coefficient · variable per year.
+// value = constant + Σ coefficient · variable per year; the CPU backend computes it inside the
+// simulation (simulate_cpu's results already hold it), the CUDA path with add_derived_outputs.
 // Coefficients are schedules whose entries may be distributions, drawn once per path from their
 // own named random streams, so two scenarios that share a coefficient's name share its draws.
 struct DerivedTerm {
