@@ -225,12 +225,28 @@ void simulate_pack(const Scenario& scenario, PhiloxKey key, const PackPaths& pat
       step_path<Pack, kPrecision>(model, step, work.shocks, work.state, work.outcome);
       record_step(model, work.outcome, work.state, work.record);
     }
+    // A full pack converts and stores each column's lanes as one vector (the lanes are
+    // consecutive paths); the last, partial pack of a batch goes lane by lane.
+    const bool full = paths.count == kPackWidth;
     for (int v = 0; v < variables; ++v) {
       float* column = results.column(v, year) + first_slot;
+      if (full) {
+        const simd::FloatVector values = __builtin_convertvector(work.record.value[v].v, simd::FloatVector);
+        std::memcpy(column, &values, sizeof values);
+        continue;
+      }
       for (int lane = 0; lane < paths.count; ++lane) column[lane] = static_cast<float>(work.record.value[v][lane]);
     }
     for (int code = 0; code <= model.stage_count; ++code) {
       std::uint8_t* column = results.binding_column(code, year) + first_slot;
+      if (full) {
+        typedef std::uint8_t CountVector __attribute__((vector_size(kPackWidth)));
+        typedef std::int64_t WholeVector __attribute__((vector_size(kPackWidth * sizeof(std::int64_t))));
+        const CountVector counts = __builtin_convertvector(
+            __builtin_convertvector(work.record.binding_steps[code].v, WholeVector), CountVector);
+        std::memcpy(column, &counts, sizeof counts);
+        continue;
+      }
       for (int lane = 0; lane < paths.count; ++lane)
         column[lane] = static_cast<std::uint8_t>(work.record.binding_steps[code][lane]);
     }
