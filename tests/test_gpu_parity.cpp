@@ -401,7 +401,7 @@ Flips find_flipped_paths(const Scenario& scenario, const PathResults& gpu, const
 // The device's per-path columns against the CPU backend's (SIMD packs), every path of a run.
 void expect_columns_match_cpu(const Scenario& scenario, std::uint64_t paths, std::uint64_t seed,
                               const std::string& label) {
-  const PathResults cpu = simulate_cpu(scenario, paths, seed, 0);
+  const PathResults cpu = simulate_cpu(scenario, paths, seed, 0, {}, Precision::reference);
   cuda::LaunchOptions options;
   options.batch_paths = paths / 3 + 1;
   const PathResults gpu = cuda::simulate_cuda(scenario, paths, seed, poisoned(options));
@@ -550,7 +550,7 @@ TEST(GpuParity, DeviceSummaryMatchesTheCpuSummary) {
                         file + ", device summary against its own columns", true);
 
     // GPU against CPU, with the CPU's near-tie flips counted and taken from the device.
-    PathResults cpu = simulate_cpu(scenario, paths, 7, 0);
+    PathResults cpu = simulate_cpu(scenario, paths, 7, 0, {}, Precision::reference);
     add_derived_outputs(scenario, cpu, 7, 0);
     const Flips flips = find_flipped_paths(scenario, gpu, cpu, 7, file);
     EXPECT_EQ(flips.failures, 0);

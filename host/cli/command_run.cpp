@@ -1,4 +1,5 @@
 // chokepoint run SCENARIO.json [--paths N] [--seed S] [--backend auto|cpu|cuda] [--threads T]
+//                [--precision mixed|reference]
 //                [--out DIR] [--force] [--quiet] [--report] [--per-path N] [--allow-nonfinite]
 #include <algorithm>
 #include <cstdio>
@@ -25,6 +26,7 @@ struct RunArguments {
   std::uint64_t seed = 1;
   std::string backend = "auto";
   int threads = 0;
+  std::string precision = "mixed";
   std::string out;                 // default out/run-<scenario name>
   bool force = false;              // replace an existing run directory
   bool quiet = false;
@@ -45,12 +47,14 @@ int execute_run(const RunArguments& arguments) {
   options.seed = arguments.seed;
   options.backend = arguments.backend;
   options.threads = arguments.threads;
+  options.precision = arguments.precision == "reference" ? Precision::reference : Precision::mixed;
   ProgressBar bar(scenario.name);
   if (!arguments.quiet) options.progress = [&bar](double fraction) { bar.update(fraction); };
   const Summary summary = run(scenario, options);
   write_run_directory(out.staging(), scenario, summary);
   if (arguments.per_path > 0)
-    write_trajectory_csv(out.staging(), scenario, arguments.seed, std::min(arguments.per_path, arguments.paths));
+    write_trajectory_csv(out.staging(), scenario, arguments.seed, std::min(arguments.per_path, arguments.paths),
+                         options.precision);
   if (arguments.report) {
     ReportInputs report = read_report_inputs(out.staging());
     report.directory = out.target();  // the page names where the run will be, not the staging folder
@@ -79,6 +83,9 @@ Command add_run_command(CLI::App& app) {
   command->add_option("--backend", arguments->backend, "auto (GPU when present), cpu or cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   add_threads_option(*command, arguments->threads);
+  command->add_option("--precision", arguments->precision,
+                      "mixed (default: float normals and factor exp, double chain) or reference (all double)")
+      ->check(CLI::IsMember({"reference", "mixed"}));
   command->add_option("--out", arguments->out, "run directory to create (default out/run-<scenario name>)");
   command->add_flag("--force", arguments->force, "replace the run directory if it exists");
   command->add_flag("--quiet", arguments->quiet, "no progress bar and no table");

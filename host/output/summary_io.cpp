@@ -45,6 +45,7 @@ std::string summary_json_text(const Summary& summary) {
   root["paths"] = summary.paths;
   root["seed"] = summary.seed;
   root["backend"] = summary.backend;
+  root["precision"] = summary.precision;
   root["device"] = summary.device;
   root["threads"] = summary.threads;
   root["seconds"] = summary.seconds;
@@ -291,6 +292,7 @@ class SummaryReader {
     summary.seed = seed.get<std::uint64_t>();
     summary.backend = member(root, "backend", "").get<std::string>();
     summary.device = root.value("device", "");
+    summary.precision = root.value("precision", "");
     summary.threads = root.value("threads", 0);
     summary.seconds = root.value("seconds", 0.0);
     summary.scenario_digest = root.value("scenario_digest", "");

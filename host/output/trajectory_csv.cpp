@@ -23,7 +23,8 @@ const char* const kHeader =
 
 // One path's rows, handed to `sink` path by path so that no caller holds more than one path.
 template <class Sink>
-void trajectory_rows(const Scenario& scenario, std::uint64_t seed, std::uint64_t paths, Sink&& sink) {
+void trajectory_rows(const Scenario& scenario, std::uint64_t seed, std::uint64_t paths, Precision precision,
+                     Sink&& sink) {
   const Model& model = *scenario.model;
   std::string out;
   const auto field = [&out](double value) {
@@ -32,7 +33,7 @@ void trajectory_rows(const Scenario& scenario, std::uint64_t seed, std::uint64_t
   };
   for (std::uint64_t path = 0; path < paths; ++path) {
     out.clear();
-    for (const TrajectoryPoint& point : trace_path(scenario, seed, path)) {
+    for (const TrajectoryPoint& point : trace_path(scenario, seed, path, precision)) {
       // Step t covers [start + (t−1)Δ, start + tΔ), Δ = 1/steps_per_year (docs/model.md).
       const int year = model.start_year + (point.step - 1) / model.steps_per_year;
       const double time = model.start_year + static_cast<double>(point.step) / model.steps_per_year;
@@ -55,21 +56,22 @@ void trajectory_rows(const Scenario& scenario, std::uint64_t seed, std::uint64_t
 
 }  // namespace
 
-std::string trajectory_csv_text(const Scenario& scenario, std::uint64_t seed, std::uint64_t paths) {
+std::string trajectory_csv_text(const Scenario& scenario, std::uint64_t seed, std::uint64_t paths,
+                                Precision precision) {
   std::string text = kHeader;
-  trajectory_rows(scenario, seed, paths, [&text](const std::string& rows) { text += rows; });
+  trajectory_rows(scenario, seed, paths, precision, [&text](const std::string& rows) { text += rows; });
   return text;
 }
 
 void write_trajectory_csv(const std::string& directory, const Scenario& scenario, std::uint64_t seed,
-                          std::uint64_t paths) {
+                          std::uint64_t paths, Precision precision) {
   std::error_code error;
   std::filesystem::create_directories(directory, error);
   if (error) throw_path_error(directory, error.value(), "create the output directory");
   // Streamed: a million paths of a ten-year monthly run is ~15 GB of text, never held in memory.
   OutputFile file((std::filesystem::path(directory) / "paths.csv").string());
   file.write(kHeader);
-  trajectory_rows(scenario, seed, paths, [&file](const std::string& rows) { file.write(rows); });
+  trajectory_rows(scenario, seed, paths, precision, [&file](const std::string& rows) { file.write(rows); });
   file.commit();
 }
 

@@ -6,6 +6,8 @@
 #include <sys/sysinfo.h>
 
 #include <atomic>
+#include <cfloat>
+#include <cmath>
 #include <cstring>
 #include <exception>
 #include <memory>
@@ -44,10 +46,20 @@ PackPaths pack_paths(std::uint64_t first, std::uint64_t end) {
   return paths;
 }
 
-// The Philox words of block `block` of `stream` for every path of the pack.
-simd::CounterPack pack_block(PhiloxKey key, std::uint32_t stream, const PackPaths& paths, std::uint32_t block) {
+simd::CounterPack pack_counter(std::uint32_t stream, const PackPaths& paths, std::uint32_t block) {
   const simd::WordVector zero{};
-  return simd::philox4x32_10(simd::CounterPack{{zero + block, zero + stream, paths.path_low, paths.path_high}}, key);
+  return simd::CounterPack{{zero + block, zero + stream, paths.path_low, paths.path_high}};
+}
+
+// The Philox words of block `block` of each of `count` streams (stream_of(i)) for every path of
+// the pack, two streams per Philox call.
+template <class StreamOf>
+void pack_blocks(PhiloxKey key, int count, StreamOf stream_of, const PackPaths& paths, std::uint32_t block,
+                 simd::CounterPack* words) {
+  for (int i = 0; i < count; ++i) words[i] = pack_counter(stream_of(i), paths, block);
+  int i = 0;
+  for (; i + 1 < count; i += 2) simd::philox4x32_10_pair(words[i], words[i + 1], key);
+  if (i < count) words[i] = simd::philox4x32_10(words[i], key);
 }
 
 // A struct of doubles and the same struct of packs have the same members in the same order, so
@@ -77,26 +89,65 @@ void extract_lane(const Record<Pack>& packed, int lane, Record<double>& one) {
   }
 }
 
+// Lane `lane` of a pack's start normals and state, only the entries the model uses (the arrays
+// are sized for the largest model, and a path starts once: copying all of them cost more than
+// the start itself).
+void extract_start_normals(const Model& model, const StartNormals<Pack>& packed, int lane, StartNormals<double>& one) {
+  for (int i = 0; i < model.uncertain_count; ++i) one.parameter[i] = packed.parameter[i][lane];
+  for (int f = 0; f < model.factor_count; ++f) {
+    one.shock[f] = packed.shock[f][lane];
+    one.trend[f] = packed.trend[f][lane];
+  }
+}
+
+void insert_state(const Model& model, PathState<Pack>& packed, int lane, const PathState<double>& one) {
+  static_assert(sizeof(PathState<double>) == sizeof(double) * (kMaxUncertain + 5 * kMaxFactors + 2 * kMaxEvents +
+                                                               kMaxEventTargets + 3 * kMaxStages + 4),
+                "insert_state copies every member of PathState");
+  const auto copy = [lane](Pack* to, const double* from, int count) {
+    for (int i = 0; i < count; ++i) to[i].set(lane, from[i]);
+  };
+  copy(packed.draws, one.draws, model.uncertain_count);
+  copy(packed.log_index, one.log_index, model.factor_count);
+  copy(packed.shock, one.shock, model.factor_count);
+  copy(packed.trend, one.trend, model.factor_count);
+  copy(packed.growth_log, one.growth_log, model.factor_count);
+  copy(packed.shock_scale, one.shock_scale, model.factor_count);
+  copy(packed.event_fire_probability, one.event_fire_probability, model.event_count);
+  copy(packed.event_recovery, one.event_recovery, model.event_count);
+  copy(packed.impairment, one.impairment, model.event_target_count);
+  copy(packed.response_boost, one.response_boost, model.stage_count);
+  copy(packed.stock_capacity, one.stock_capacity, model.stage_count);
+  copy(packed.stock_used, one.stock_used, model.stage_count);
+  packed.inventory.set(lane, one.inventory);
+  packed.fleet.set(lane, one.fleet);
+  packed.token_capacity.set(lane, one.token_capacity);
+  packed.last_binding.set(lane, one.last_binding);
+}
+
 // The start normals of every lane with pack Philox and Box–Muller, then each lane's start
 // (copula, quantiles, initial conditions) one path at a time: it runs once per path.
-void start_pack(const Model& model, PhiloxKey key, const PackPaths& paths, PathState<Pack>& state) {
+// Also keeps each lane's parameter draws in `lane_draws`, for the derived outputs.
+void start_pack(const Model& model, PhiloxKey key, const PackPaths& paths, PathState<Pack>& state,
+                double (*lane_draws)[kMaxUncertain]) {
   StartNormals<Pack> normals;
-  for (int i = 0; i < model.uncertain_count; ++i) {
-    const simd::CounterPack words = pack_block(key, model.uncertain[i].stream, paths, 0);
-    normals.parameter[i] = box_muller_uniforms(simd::open_uniforms(words.word[0]), simd::open_uniforms(words.word[1])).first;
-  }
+  simd::CounterPack words[kMaxUncertain];
+  pack_blocks(key, model.uncertain_count, [&](int i) { return model.uncertain[i].stream; }, paths, 0, words);
+  for (int i = 0; i < model.uncertain_count; ++i)
+    normals.parameter[i] = box_muller_uniforms(simd::open_uniforms(words[i].word[0]), simd::open_uniforms(words[i].word[1])).first;
+  pack_blocks(key, model.factor_count, [&](int f) { return model.factors[f].stream; }, paths, 0, words);
   for (int f = 0; f < model.factor_count; ++f) {
-    const simd::CounterPack words = pack_block(key, model.factors[f].stream, paths, 0);
-    const NormalPairOf<Pack> pair = box_muller_uniforms(simd::open_uniforms(words.word[0]), simd::open_uniforms(words.word[1]));
+    const NormalPairOf<Pack> pair = box_muller_uniforms(simd::open_uniforms(words[f].word[0]), simd::open_uniforms(words[f].word[1]));
     normals.shock[f] = pair.first;
     normals.trend[f] = pair.second;
   }
   StartNormals<double> lane_normals{};
   PathState<double> one{};
   for (int lane = 0; lane < kPackWidth; ++lane) {
-    extract_lane<StartNormals>(normals, lane, lane_normals);
+    extract_start_normals(model, normals, lane, lane_normals);
     start_path(model, lane_normals, one);
-    insert_lane<PathState>(state, lane, one);
+    insert_state(model, state, lane, one);
+    for (int i = 0; i < model.uncertain_count; ++i) lane_draws[lane][i] = one.draws[i];
   }
 }
 
@@ -105,14 +156,22 @@ struct PackNormalCache {
 };
 
 // draw_step_shocks of path_step.hpp for a pack: Philox lane by lane, Box–Muller on the packs.
+// In mixed precision the factors' normals come from box_muller_float, on twice the lanes.
+template <Precision kPrecision>
 void draw_pack_shocks(const Model& model, PhiloxKey key, const PackPaths& paths, int step, PackNormalCache& cache,
                       StepShocks<Pack>& shocks) {
   const int lane_of_step = shock_lane(step);
+  simd::CounterPack words[kMaxFactors > kMaxEvents ? kMaxFactors : kMaxEvents];
   if (lane_of_step == 0) {
+    pack_blocks(key, model.factor_count, [&](int f) { return model.factors[f].stream; }, paths, shock_block(step), words);
     for (int f = 0; f < model.factor_count; ++f) {
-      const simd::CounterPack words = pack_block(key, model.factors[f].stream, paths, shock_block(step));
-      const NormalPairOf<Pack> a = box_muller_uniforms(simd::open_uniforms(words.word[0]), simd::open_uniforms(words.word[1]));
-      const NormalPairOf<Pack> b = box_muller_uniforms(simd::open_uniforms(words.word[2]), simd::open_uniforms(words.word[3]));
+      if constexpr (kPrecision == Precision::mixed) {
+        const simd::FourNormalPacks normals = simd::four_normals_float(words[f]);
+        for (int i = 0; i < 4; ++i) cache.normal[f][i] = normals.value[i];
+        continue;
+      }
+      const NormalPairOf<Pack> a = box_muller_uniforms(simd::open_uniforms(words[f].word[0]), simd::open_uniforms(words[f].word[1]));
+      const NormalPairOf<Pack> b = box_muller_uniforms(simd::open_uniforms(words[f].word[2]), simd::open_uniforms(words[f].word[3]));
       cache.normal[f][0] = a.first;
       cache.normal[f][1] = a.second;
       cache.normal[f][2] = b.first;
@@ -120,11 +179,12 @@ void draw_pack_shocks(const Model& model, PhiloxKey key, const PackPaths& paths,
     }
   }
   for (int f = 0; f < model.factor_count; ++f) shocks.normal[f] = cache.normal[f][lane_of_step];
+  pack_blocks(key, model.event_count, [&](int e) { return model.events[e].stream; }, paths,
+              static_cast<std::uint32_t>(step), words);
   for (int e = 0; e < model.event_count; ++e) {
-    const simd::CounterPack words = pack_block(key, model.events[e].stream, paths, static_cast<std::uint32_t>(step));
-    shocks.fire[e] = simd::open_uniforms(words.word[0]);
-    shocks.severity[e] = simd::open_uniforms(words.word[1]);
-    shocks.forced_severity[e] = simd::open_uniforms(words.word[2]);
+    shocks.fire[e] = simd::open_uniforms(words[e].word[0]);
+    shocks.severity[e] = simd::open_uniforms(words[e].word[1]);
+    shocks.forced_severity[e] = simd::open_uniforms(words[e].word[2]);
   }
 }
 
@@ -135,30 +195,75 @@ struct PackWorkspace {
   StepShocks<Pack> shocks;
   StepOutcome<Pack> outcome;
   YearRecord<Pack> record;
+  double lane_draws[kPackWidth][kMaxUncertain];
 };
 
+// The scenario's derived outputs of one year for the pack's paths, from the year's float columns
+// and the parameter draws the path started with: what add_derived_outputs computes after the
+// run, in the same order of operations, without drawing the parameters a second time.
+void write_derived_outputs(const Scenario& scenario, int year, const PackPaths& paths, std::uint64_t first_slot,
+                           const PackWorkspace& work, PathResults& results) {
+  const Model& model = *scenario.model;
+  for (const DerivedOutput& output : scenario.derived) {
+    float* column = results.column(output.variable, year) + first_slot;
+    for (int lane = 0; lane < paths.count; ++lane) {
+      const double* draws = work.lane_draws[lane];
+      double value = model.scheduled(output.constant, year, draws);
+      for (const DerivedTerm& term : output.terms)
+        value += model.scheduled(term.coefficient, year, draws) * results.column(term.variable, year)[first_slot + lane];
+      column[lane] = static_cast<float>(value);
+    }
+  }
+}
+
 // One pack from start to end, writing its years into `results` at the paths' own slots.
-void simulate_pack(const Model& model, PhiloxKey key, const PackPaths& paths, std::uint64_t first_slot,
+template <Precision kPrecision>
+void simulate_pack(const Scenario& scenario, PhiloxKey key, const PackPaths& paths, std::uint64_t first_slot,
                    PackWorkspace& work, PathResults& results) {
-  start_pack(model, key, paths, work.state);
+  const Model& model = *scenario.model;
+  start_pack(model, key, paths, work.state, work.lane_draws);
   const int variables = variable_count(model);
   for (int year = 0; year < model.years; ++year) {
     begin_year(model, work.record);
     for (int s = 0; s < model.steps_per_year; ++s) {
       const int step = year * model.steps_per_year + s + 1;
-      draw_pack_shocks(model, key, paths, step, work.cache, work.shocks);
-      step_path(model, step, work.shocks, work.state, work.outcome);
+      draw_pack_shocks<kPrecision>(model, key, paths, step, work.cache, work.shocks);
+      step_path<Pack, kPrecision>(model, step, work.shocks, work.state, work.outcome);
       record_step(model, work.outcome, work.state, work.record);
     }
+    // A full pack converts and stores each column's lanes as one vector (the lanes are
+    // consecutive paths); the last, partial pack of a batch goes lane by lane.
+    const bool full = paths.count == kPackWidth;
     for (int v = 0; v < variables; ++v) {
       float* column = results.column(v, year) + first_slot;
+      if (full) {
+        // One vector store, unless a lane lies beyond float range: stored_value() saturates those
+        // (and counts them later) where a plain conversion would make them infinite.
+        bool within_float_range = true;
+        for (int lane = 0; lane < kPackWidth; ++lane)
+          within_float_range &= !(std::fabs(work.record.value[v][lane]) > static_cast<double>(FLT_MAX));
+        if (within_float_range) {
+          const simd::FloatVector values = __builtin_convertvector(work.record.value[v].v, simd::FloatVector);
+          std::memcpy(column, &values, sizeof values);
+          continue;
+        }
+      }
       for (int lane = 0; lane < paths.count; ++lane) column[lane] = stored_value(work.record.value[v][lane]);
     }
     for (int code = 0; code <= model.stage_count; ++code) {
       std::uint8_t* column = results.binding_column(code, year) + first_slot;
+      if (full) {
+        typedef std::uint8_t CountVector __attribute__((vector_size(kPackWidth)));
+        typedef std::int64_t WholeVector __attribute__((vector_size(kPackWidth * sizeof(std::int64_t))));
+        const CountVector counts = __builtin_convertvector(
+            __builtin_convertvector(work.record.binding_steps[code].v, WholeVector), CountVector);
+        std::memcpy(column, &counts, sizeof counts);
+        continue;
+      }
       for (int lane = 0; lane < paths.count; ++lane)
         column[lane] = static_cast<std::uint8_t>(work.record.binding_steps[code][lane]);
     }
+    write_derived_outputs(scenario, year, paths, first_slot, work, results);
   }
 }
 
@@ -179,13 +284,13 @@ PathResults allocate_results(const Scenario& scenario, std::uint64_t paths) {
   PathResults results;
   results.paths = paths;
   results.years = model.years;
-  results.variables = variable_count(model);
+  // The derived outputs are computed with the simulation (write_derived_outputs), so
+  // add_derived_outputs finds them there.
+  results.variables = static_cast<int>(scenario.variables.size());
   results.binding_codes = 1 + model.stage_count;
   // Sized with checked products: a path count near 2⁶⁴ must not wrap to a small buffer.
   const std::optional<std::uint64_t> values =
       checked_product({scenario.variables.size(), static_cast<std::uint64_t>(results.years), paths});
-  const std::optional<std::uint64_t> simulated_values =
-      checked_product({static_cast<std::uint64_t>(results.variables), static_cast<std::uint64_t>(results.years), paths});
   const std::optional<std::uint64_t> binding_counts =
       checked_product({static_cast<std::uint64_t>(results.binding_codes), static_cast<std::uint64_t>(results.years), paths});
   const std::optional<std::uint64_t> bytes =
@@ -196,9 +301,7 @@ PathResults allocate_results(const Scenario& scenario, std::uint64_t paths) {
                         std::to_string(bytes_per_path(scenario)) + " bytes per path); run fewer paths");
   require_memory(*bytes, std::to_string(paths) + " paths");
   try {
-    // Room for the derived outputs too, which add_derived_outputs appends without a copy.
-    results.values.reserve(*values);
-    results.values.resize(*simulated_values);
+    results.values.resize(*values);
     results.binding_steps.resize(*binding_counts);
   } catch (const std::bad_alloc&) {
     throw ResourceError("not enough memory for " + std::to_string(paths) + " paths (" +
@@ -219,8 +322,7 @@ std::uint64_t bytes_per_path(const Scenario& scenario) {
 int cpu_pack_width() { return kPackWidth; }
 
 PathResults simulate_cpu(const Scenario& scenario, std::uint64_t paths, std::uint64_t seed, int threads,
-                         const std::function<void(double)>& progress) {
-  const Model& model = *scenario.model;
+                         const std::function<void(double)>& progress, Precision precision) {
   PathResults results = allocate_results(scenario, paths);
   const PhiloxKey key = seed_key(seed);
   constexpr std::uint64_t kBatch = 256;
@@ -242,7 +344,10 @@ PathResults simulate_cpu(const Scenario& scenario, std::uint64_t paths, std::uin
       const std::uint64_t first = static_cast<std::uint64_t>(batch) * kBatch;
       const std::uint64_t last = std::min(paths, first + kBatch);
       for (std::uint64_t pack_first = first; pack_first < last; pack_first += kPackWidth)
-        simulate_pack(model, key, pack_paths(pack_first, last), pack_first, *work, results);
+        if (precision == Precision::mixed)
+          simulate_pack<Precision::mixed>(scenario, key, pack_paths(pack_first, last), pack_first, *work, results);
+        else
+          simulate_pack<Precision::reference>(scenario, key, pack_paths(pack_first, last), pack_first, *work, results);
       const std::int64_t finished = ++done;
       if (progress && omp_get_thread_num() == 0) {
         try {
@@ -259,20 +364,23 @@ PathResults simulate_cpu(const Scenario& scenario, std::uint64_t paths, std::uin
   return results;
 }
 
-std::vector<TrajectoryPoint> trace_path(const Scenario& scenario, std::uint64_t seed, std::uint64_t path) {
+namespace {
+
+template <Precision kPrecision>
+std::vector<TrajectoryPoint> trace_pack(const Scenario& scenario, std::uint64_t seed, std::uint64_t path) {
   // The same pack code as simulate_cpu, with the path in every lane, so the trace equals the
   // run's numbers bit for bit.
   const Model& model = *scenario.model;
   const PhiloxKey key = seed_key(seed);
   const PackPaths paths = pack_paths(path, path + 1);
   auto work = std::make_unique<PackWorkspace>();
-  start_pack(model, key, paths, work->state);
+  start_pack(model, key, paths, work->state, work->lane_draws);
   std::vector<TrajectoryPoint> trajectory;
   StepOutcome<double> out{};
   PathState<double> state{};
   for (int step = 1; step <= model.steps; ++step) {
-    draw_pack_shocks(model, key, paths, step, work->cache, work->shocks);
-    step_path(model, step, work->shocks, work->state, work->outcome);
+    draw_pack_shocks<kPrecision>(model, key, paths, step, work->cache, work->shocks);
+    step_path<Pack, kPrecision>(model, step, work->shocks, work->state, work->outcome);
     extract_lane<StepOutcome>(work->outcome, 0, out);
     extract_lane<PathState>(work->state, 0, state);
     trajectory.push_back(TrajectoryPoint{step, out.token_demand, out.throughput, out.wanted, out.produced, out.deployed,
@@ -280,6 +388,14 @@ std::vector<TrajectoryPoint> trace_path(const Scenario& scenario, std::uint64_t 
                                          static_cast<int>(out.binding)});
   }
   return trajectory;
+}
+
+}  // namespace
+
+std::vector<TrajectoryPoint> trace_path(const Scenario& scenario, std::uint64_t seed, std::uint64_t path,
+                                        Precision precision) {
+  return precision == Precision::mixed ? trace_pack<Precision::mixed>(scenario, seed, path)
+                                       : trace_pack<Precision::reference>(scenario, seed, path);
 }
 
 }  // namespace chokepoint

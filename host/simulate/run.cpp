@@ -23,11 +23,12 @@ Summary run(const Scenario& scenario, const RunOptions& options) {
     // Simulated and reduced on the device (kernels/); derived outputs, if any, on the host.
     summary = cuda::run_cuda(scenario, options.paths, options.seed, threads, {}, options.progress);
   } else {
-    PathResults results = simulate_cpu(scenario, options.paths, options.seed, threads, options.progress);
+    PathResults results = simulate_cpu(scenario, options.paths, options.seed, threads, options.progress, options.precision);
     add_derived_outputs(scenario, results, options.seed, threads);
     summary = summarize(scenario, results, options.seed, threads);
   }
   summary.backend = use_cuda ? "cuda" : "cpu";
+  summary.precision = precision_name(use_cuda ? Precision::reference : options.precision);
   summary.device = use_cuda ? cuda_device_name()
                             : "CPU, " + std::to_string(threads) + " thread" + (threads == 1 ? "" : "s");
   summary.threads = threads;

@@ -104,6 +104,53 @@ inline Pack cos(Pack a) { return Pack(Vector(_ZGVbN2v_cos(__m128d(a.v)))); }
 inline Pack sqrt(Pack a) { return Pack(Vector(_mm_sqrt_pd(__m128d(a.v)))); }
 #endif
 
+// The mixed precision's float arithmetic (simulate/../chokepoint/precision.hpp): float vectors of
+// one and of two packs' lanes (16 floats fill an AVX-512 register).
+typedef float FloatVector __attribute__((vector_size(kPackWidth * sizeof(float))));
+typedef float WideFloatVector __attribute__((vector_size(2 * kPackWidth * sizeof(float))));
+
+#if defined(__AVX512F__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC bug 105593, as above
+extern "C" __m256 _ZGVdN8v_expf(__m256);
+extern "C" __m512 _ZGVeN16v_logf(__m512);
+extern "C" __m512 _ZGVeN16v_sinf(__m512);
+extern "C" __m512 _ZGVeN16v_cosf(__m512);
+inline FloatVector exp_floats(FloatVector x) { return FloatVector(_ZGVdN8v_expf(__m256(x))); }
+inline WideFloatVector log_floats(WideFloatVector x) { return WideFloatVector(_ZGVeN16v_logf(__m512(x))); }
+inline WideFloatVector sin_floats(WideFloatVector x) { return WideFloatVector(_ZGVeN16v_sinf(__m512(x))); }
+inline WideFloatVector cos_floats(WideFloatVector x) { return WideFloatVector(_ZGVeN16v_cosf(__m512(x))); }
+inline WideFloatVector sqrt_floats(WideFloatVector x) { return WideFloatVector(_mm512_sqrt_ps(__m512(x))); }
+#pragma GCC diagnostic pop
+#elif defined(__AVX2__)
+extern "C" __m128 _ZGVbN4v_expf(__m128);
+extern "C" __m256 _ZGVdN8v_logf(__m256);
+extern "C" __m256 _ZGVdN8v_sinf(__m256);
+extern "C" __m256 _ZGVdN8v_cosf(__m256);
+inline FloatVector exp_floats(FloatVector x) { return FloatVector(_ZGVbN4v_expf(__m128(x))); }
+inline WideFloatVector log_floats(WideFloatVector x) { return WideFloatVector(_ZGVdN8v_logf(__m256(x))); }
+inline WideFloatVector sin_floats(WideFloatVector x) { return WideFloatVector(_ZGVdN8v_sinf(__m256(x))); }
+inline WideFloatVector cos_floats(WideFloatVector x) { return WideFloatVector(_ZGVdN8v_cosf(__m256(x))); }
+inline WideFloatVector sqrt_floats(WideFloatVector x) { return WideFloatVector(_mm256_sqrt_ps(__m256(x))); }
+#else
+// Two lanes: no libmvec variant that narrow, so lane by lane (a build for other machines).
+template <class Vector, class Function>
+inline Vector each_float(Vector x, Function function) {
+  for (int lane = 0; lane < static_cast<int>(sizeof(Vector) / sizeof(float)); ++lane) x[lane] = function(x[lane]);
+  return x;
+}
+inline FloatVector exp_floats(FloatVector x) { return each_float(x, [](float y) { return std::exp(y); }); }
+inline WideFloatVector log_floats(WideFloatVector x) { return each_float(x, [](float y) { return std::log(y); }); }
+inline WideFloatVector sin_floats(WideFloatVector x) { return each_float(x, [](float y) { return std::sin(y); }); }
+inline WideFloatVector cos_floats(WideFloatVector x) { return each_float(x, [](float y) { return std::cos(y); }); }
+inline WideFloatVector sqrt_floats(WideFloatVector x) { return each_float(x, [](float y) { return std::sqrt(y); }); }
+#endif
+
+inline Pack exp_in_float(Pack a) {
+  return Pack(__builtin_convertvector(exp_floats(__builtin_convertvector(a.v, FloatVector)), Vector));
+}
+inline Pack log_one_plus(Pack a) { return log(1.0 + a); }
+
 // Once a year per factor: lane by lane is cheap enough.
 inline Pack log1p_each(Pack a) {
   Pack result;

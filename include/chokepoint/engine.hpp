@@ -10,6 +10,7 @@
 
 #include "chokepoint/errors.hpp"
 #include "chokepoint/model.hpp"
+#include "chokepoint/precision.hpp"
 #include "chokepoint/result_buffer.hpp"
 #include "chokepoint/summary.hpp"
 
@@ -22,7 +23,8 @@ struct VariableInfo {
 };
 
 // A derived output (docs/scenario-format.md, "derived"): a linear function of reported variables,
-// computed on the host after simulation, value = constant + Σ coefficient · variable per year.
+// value = constant + Σ coefficient · variable per year; the CPU backend computes it inside the
+// simulation (simulate_cpu's results already hold it), the CUDA path with add_derived_outputs.
 // Coefficients are schedules whose entries may be distributions, drawn once per path from their
 // own named random streams, so two scenarios that share a coefficient's name share its draws.
 struct DerivedTerm {
@@ -79,6 +81,7 @@ struct RunOptions {
   std::uint64_t seed = 1;
   std::string backend = "auto";  // auto | cpu | cuda
   int threads = 0;               // 0: all cores
+  Precision precision = Precision::mixed;  // precision.hpp; the CUDA backend runs reference for now
   // Called with the fraction done, from one thread. It may throw to stop the run (Python's
   // Ctrl-C does): the backend starts no further batch and rethrows once its threads have joined.
   std::function<void(double)> progress;
@@ -122,7 +125,8 @@ Summary run(const Scenario& scenario, const RunOptions& options);
 
 // The pieces of run(), for tests and other front ends.
 PathResults simulate_cpu(const Scenario& scenario, std::uint64_t paths, std::uint64_t seed,
-                         int threads, const std::function<void(double)>& progress = {});
+                         int threads, const std::function<void(double)>& progress = {},
+                         Precision precision = Precision::mixed);
 Summary summarize(const Scenario& scenario, PathResults& results, std::uint64_t seed, int threads);
 
 // Appends the scenario's derived outputs as columns after the simulated variables, so that
@@ -133,14 +137,16 @@ Summary summarize(const Scenario& scenario, PathResults& results, std::uint64_t 
 void add_derived_outputs(const Scenario& scenario, PathResults& results, std::uint64_t seed, int threads,
                          std::uint64_t first_path = 0);
 
-// One path, step by step, in double precision: for tests and for users checking by hand.
+// One path, step by step, for tests and for users checking by hand; the same numbers as
+// simulate_cpu gives that path in the same precision.
 struct TrajectoryPoint {
   int step = 0;
   double token_demand = 0, throughput = 0, wanted = 0, produced = 0, deployed = 0;
   double inventory = 0, installed_base = 0, token_capacity = 0, served = 0;
   int binding = 0;
 };
-std::vector<TrajectoryPoint> trace_path(const Scenario& scenario, std::uint64_t seed, std::uint64_t path);
+std::vector<TrajectoryPoint> trace_path(const Scenario& scenario, std::uint64_t seed, std::uint64_t path,
+                                        Precision precision = Precision::mixed);
 
 // The CUDA backend: the same per-path code on a GPU. Throws ResourceError (exit 3) when the
 // build has no CUDA or no device is present.

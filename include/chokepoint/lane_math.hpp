@@ -25,4 +25,11 @@ CHOKEPOINT_HD inline double quantile_where(bool where, const Distribution& distr
 
 CHOKEPOINT_HD inline double log1p_each(double x) { return log1p(x); }
 
+// The mixed precision's exp of the factor index (precision.hpp): in float, widened back.
+CHOKEPOINT_HD inline double exp_in_float(double x) { return static_cast<double>(expf(static_cast<float>(x))); }
+
+// ln(1 + x) as the mixed precision takes it: one vector log on a pack (log1p has no vector
+// variant), exact enough for a yearly growth rate (absolute error ≈1e-16 for |x| < 1).
+CHOKEPOINT_HD inline double log_one_plus(double x) { return log(1.0 + x); }
+
 }  // namespace chokepoint

@@ -9,6 +9,7 @@
 #include "chokepoint/lane_math.hpp"
 #include "chokepoint/model.hpp"
 #include "chokepoint/path_state.hpp"
+#include "chokepoint/precision.hpp"
 #include "chokepoint/random_streams.hpp"
 
 namespace chokepoint {
@@ -132,11 +133,14 @@ struct FactorNormalCache {
 
 // Fills `shocks` with step t's random inputs for this path (the layout of random_streams.hpp).
 CHOKEPOINT_HD inline void draw_step_shocks(const Model& model, PhiloxKey key, std::uint64_t path,
-                                           int step, FactorNormalCache& cache, StepShocks<double>& shocks) {
+                                           int step, FactorNormalCache& cache, StepShocks<double>& shocks,
+                                           Precision precision = Precision::reference) {
   const int lane = shock_lane(step);
   if (lane == 0) {
     for (int f = 0; f < model.factor_count; ++f) {
-      const FourNormals block = four_normals(key, model.factors[f].stream, path, shock_block(step));
+      const FourNormals block = precision == Precision::mixed
+                                    ? four_normals_float(key, model.factors[f].stream, path, shock_block(step))
+                                    : four_normals(key, model.factors[f].stream, path, shock_block(step));
       for (int i = 0; i < 4; ++i) cache.normal[f][i] = block.value[i];
     }
   }
@@ -150,8 +154,21 @@ CHOKEPOINT_HD inline void draw_step_shocks(const Model& model, PhiloxKey key, st
   }
 }
 
+// exp of the factor index (plus a stage's boost), in the step's precision (precision.hpp).
+template <Precision kPrecision, class Real>
+CHOKEPOINT_HD CHOKEPOINT_FORCEINLINE Real index_exp(Real x) {
+  if constexpr (kPrecision == Precision::mixed) return exp_in_float(x);
+  else return exp(x);
+}
+
+template <Precision kPrecision, class Real>
+CHOKEPOINT_HD CHOKEPOINT_FORCEINLINE Real growth_log_of(Real growth) {
+  if constexpr (kPrecision == Precision::mixed) return log_one_plus(growth);
+  else return log1p_each(growth);
+}
+
 // One step t = 1..T of one path (or of one pack of paths); reads like docs/model.md §2, §4, §5, §6.
-template <class Real>
+template <class Real, Precision kPrecision = Precision::reference>
 CHOKEPOINT_HD inline void step_path(const Model& model, int step, const StepShocks<Real>& shocks,
                                     PathState<Real>& state, StepOutcome<Real>& out) {
   const double dt = model.step_years;
@@ -165,7 +182,7 @@ CHOKEPOINT_HD inline void step_path(const Model& model, int step, const StepShoc
   for (int f = 0; f < model.factor_count; ++f) {
     const FactorSpec& factor = model.factors[f];
     if (new_year) {
-      state.growth_log[f] = log1p_each(model.scheduled(factor.growth, year, draws));  // μ = ln(1 + g)
+      state.growth_log[f] = growth_log_of<kPrecision>(model.scheduled(factor.growth, year, draws));  // μ = ln(1 + g)
       state.shock_scale[f] = model.scheduled(factor.sigma, year, draws) * factor.kappa_root_step;
     }
     state.shock[f] = factor.step_persistence * state.shock[f] + factor.step_innovation * innovation[f];
@@ -205,7 +222,7 @@ CHOKEPOINT_HD inline void step_path(const Model& model, int step, const StepShoc
     const StageSpec& stage = model.stages[k];
     // cap·I_f(t)·exp(A_k(t)), with one exp for the index and the boost together
     const Real log_growth = (stage.factor >= 0 ? state.log_index[stage.factor] : Real(0.0)) + state.response_boost[k];
-    const Real unimpaired = stage.capacity.value(draws) * exp(log_growth);
+    const Real unimpaired = stage.capacity.value(draws) * index_exp<kPrecision>(log_growth);
     const Real ceiling = model.limit(stage.ceiling, year, draws);
     const Real per_unit = model.scheduled(stage.per_unit, year, draws);
     out.stage_per_unit[k] = per_unit;
@@ -230,9 +247,9 @@ CHOKEPOINT_HD inline void step_path(const Model& model, int step, const StepShoc
   // §6  the chain
   const Real price = model.scheduled(model.usd_per_million_tokens, year, draws);
   const Real horizon = model.order_horizon_years.value(draws);
-  const Real tokens = fmin(model.tokens_per_year.value(draws) * exp(state.log_index[model.demand_factor]),
+  const Real tokens = fmin(model.tokens_per_year.value(draws) * index_exp<kPrecision>(state.log_index[model.demand_factor]),
                            model.limit(model.spend_usd_per_year, year, draws) * 1e6 / price);  // Tok
-  const Real throughput = model.tokens_per_year_per_unit.value(draws) * exp(state.log_index[model.throughput_factor]);
+  const Real throughput = model.tokens_per_year_per_unit.value(draws) * index_exp<kPrecision>(state.log_index[model.throughput_factor]);
   const Real wanted = fmax(Real(0.0), tokens - retained * state.token_capacity) / throughput;  // Dd
   Real deployable = Real(INFINITY);                                                            // D*
   for (int k = 0; k < model.stage_count; ++k)

@@ -77,6 +77,28 @@ CHOKEPOINT_HD CHOKEPOINT_FORCEINLINE FourNormals four_normals(PhiloxKey key, std
   return FourNormals{{a.first, a.second, b.first, b.second}};
 }
 
+// The same four normals in float, as the mixed precision draws them (precision.hpp): cuRAND's
+// uniform rule x·2⁻³² + 2⁻³³ evaluated in float (so a word near 2³² rounds to u = 1, a normal of
+// 0, as in curand_uniform), and Box–Muller in float. Returned widened to double.
+CHOKEPOINT_HD CHOKEPOINT_FORCEINLINE float open_uniform_float(std::uint32_t word) {
+  return static_cast<float>(word) * 0x1p-32f + 0x1p-33f;
+}
+
+CHOKEPOINT_HD CHOKEPOINT_FORCEINLINE NormalPair box_muller_float(std::uint32_t word_u, std::uint32_t word_v) {
+  constexpr float kTwoPi = 6.283185307179586476925286766559f;
+  const float radius = sqrtf(-2.0f * logf(open_uniform_float(word_u)));
+  const float angle = kTwoPi * open_uniform_float(word_v);
+  return NormalPair{static_cast<double>(radius * sinf(angle)), static_cast<double>(radius * cosf(angle))};
+}
+
+CHOKEPOINT_HD CHOKEPOINT_FORCEINLINE FourNormals four_normals_float(PhiloxKey key, std::uint32_t stream,
+                                                                    std::uint64_t path, std::uint32_t block) {
+  const PhiloxCounter words = philox4x32_10(stream_block(stream, path, block), key);
+  const NormalPair a = box_muller_float(words.word[0], words.word[1]);
+  const NormalPair b = box_muller_float(words.word[2], words.word[3]);
+  return FourNormals{{a.first, a.second, b.first, b.second}};
+}
+
 // The Philox block that holds the shock of step t (1-based) of a factor, and its lane.
 CHOKEPOINT_HD CHOKEPOINT_FORCEINLINE std::uint32_t shock_block(int step) {
   return 1u + static_cast<std::uint32_t>(step - 1) / 4u;

@@ -64,6 +64,7 @@ struct Summary {
   std::uint64_t paths = 0;
   std::uint64_t seed = 0;
   std::string backend;
+  std::string precision;  // "reference" or "mixed" (precision.hpp)
   std::string device;
   int threads = 0;
   double seconds = 0.0;        // wall time of simulation and reduction

@@ -30,14 +30,16 @@ def _reporter(progress: Progress, label: str):
 
 
 def run(scenario: ScenarioLike, paths: int = 100_000, seed: int = 1, backend: str = "auto", threads: int = 0,
-        progress: Progress = True, keep_paths: bool = True) -> Result:
+        progress: Progress = True, keep_paths: bool = True, precision: str = "mixed") -> Result:
     """Simulates `scenario` and reduces it, as ``chokepoint run`` does: the same scenario, paths
     and seed give the same summary bit for bit. The engine runs without the GIL; Ctrl-C stops it
     (KeyboardInterrupt). `keep_paths` keeps every path's values (``Result.values``), which costs
-    ``scenario.bytes_per_path`` bytes per path. Raises InputError or ResourceError."""
+    ``scenario.bytes_per_path`` bytes per path. `precision` is ``"mixed"`` (float normals and
+    factor exp, double chain; the default, as the CLI's) or ``"reference"`` (all double). Raises
+    InputError or ResourceError."""
     scenario = as_scenario(scenario)
     summary_text, path_results = _engine.run(scenario._compiled, paths, seed, backend, threads,
-                                             _reporter(progress, scenario.name), keep_paths)
+                                             _reporter(progress, scenario.name), keep_paths, precision)
     return Result(scenario, summary_text, path_results)
 
 
@@ -112,10 +114,10 @@ def calibrate(scenario: ScenarioLike, targets: Union[str, os.PathLike, list, dic
     return Calibration(calibration_text, Result(scenario, summary_text))
 
 
-def trajectories(scenario: ScenarioLike, paths: int = 10, seed: int = 1) -> pd.DataFrame:
+def trajectories(scenario: ScenarioLike, paths: int = 10, seed: int = 1, precision: str = "mixed") -> pd.DataFrame:
     """The first `paths` paths step by step, as ``chokepoint run --per-path`` writes paths.csv
     (one row per path and step; rates per year, stocks at the step's end, the binding stage)."""
     scenario = as_scenario(scenario)
-    text = _engine.trajectories_csv(scenario._compiled, seed, paths)
+    text = _engine.trajectories_csv(scenario._compiled, seed, paths, precision)
     # round_trip: the file holds shortest round-trip decimals; pandas' fast parser may miss by an ulp
     return pd.read_csv(io.StringIO(text), float_precision="round_trip")

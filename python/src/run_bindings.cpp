@@ -40,15 +40,22 @@ KeptRun run_keeping_paths(const Scenario& scenario, const RunOptions& options) {
   KeptRun kept;
   kept.paths = std::make_shared<PathResults>(
       use_cuda ? simulate_cuda(scenario, options.paths, options.seed, options.progress)
-               : simulate_cpu(scenario, options.paths, options.seed, threads, options.progress));
+               : simulate_cpu(scenario, options.paths, options.seed, threads, options.progress, options.precision));
   add_derived_outputs(scenario, *kept.paths, options.seed, threads);
   kept.summary = summarize(scenario, *kept.paths, options.seed, threads);
   kept.summary.backend = use_cuda ? "cuda" : "cpu";
+  kept.summary.precision = precision_name(use_cuda ? Precision::reference : options.precision);
   kept.summary.device = use_cuda ? cuda_device_name()
                                  : "CPU, " + std::to_string(threads) + " thread" + (threads == 1 ? "" : "s");
   kept.summary.threads = threads;
   kept.summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
   return kept;
+}
+
+Precision precision_named(const std::string& name) {
+  if (name == "mixed") return Precision::mixed;
+  if (name == "reference") return Precision::reference;
+  throw InputError({InputProblem{"(arguments)", "precision", "\"mixed\" or \"reference\"", "\"" + name + "\""}});
 }
 
 // A read-only view of `count` columns of `paths` values each, kept alive by `owner`.
@@ -87,8 +94,9 @@ void bind_run(py::module_& module) {
   module.def(
       "run",
       [](const Scenario& scenario, std::uint64_t paths, std::uint64_t seed, const std::string& backend, int threads,
-         py::object report, bool keep_paths) {
+         py::object report, bool keep_paths, const std::string& precision) {
         RunOptions options;
+        options.precision = precision_named(precision);
         options.paths = paths;
         options.seed = seed;
         options.backend = backend;
@@ -102,10 +110,16 @@ void bind_run(py::module_& module) {
         return py::make_tuple(summary_json_text(kept.summary), kept.paths);
       },
       py::arg("scenario"), py::arg("paths"), py::arg("seed"), py::arg("backend"), py::arg("threads"),
-      py::arg("report"), py::arg("keep_paths"));
+      py::arg("report"), py::arg("keep_paths"), py::arg("precision"));
 
-  module.def("trajectories_csv", &trajectory_csv_text, py::arg("scenario"), py::arg("seed"), py::arg("paths"),
-             py::call_guard<py::gil_scoped_release>());
+  module.def(
+      "trajectories_csv",
+      [](const Scenario& scenario, std::uint64_t seed, std::uint64_t paths, const std::string& precision) {
+        const Precision chosen = precision_named(precision);
+        py::gil_scoped_release release;
+        return trajectory_csv_text(scenario, seed, paths, chosen);
+      },
+      py::arg("scenario"), py::arg("seed"), py::arg("paths"), py::arg("precision"));
   module.def("cuda_available", &cuda_available);
   module.def("cpu_pack_width", &cpu_pack_width);
 }
