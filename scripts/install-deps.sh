@@ -8,7 +8,7 @@
 set -euo pipefail
 
 packages=(cmake make g++ nlohmann-json3-dev libcli11-dev libeigen3-dev libgtest-dev
-          librandom123-doc)
+          librandom123-doc openmpi-bin libopenmpi-dev)
 browser_packages=()
 for argument in "$@"; do
   case "$argument" in

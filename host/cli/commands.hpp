@@ -24,5 +24,6 @@ Command add_run_command(CLI::App& app);
 Command add_diff_command(CLI::App& app);
 Command add_calibrate_command(CLI::App& app);
 Command add_report_command(CLI::App& app);
+Command add_merge_command(CLI::App& app);
 
 }  // namespace chokepoint::cli

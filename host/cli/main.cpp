@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
   CLI::App app{"chokepoint: Monte Carlo scenarios of the AI-infrastructure supply chain"};
   app.require_subcommand(1);
   const std::vector<Command> commands{add_run_command(app), add_validate_command(app), add_diff_command(app),
-                                      add_calibrate_command(app), add_report_command(app)};
+                                      add_calibrate_command(app), add_report_command(app), add_merge_command(app)};
 
   try {
     app.parse(argc, argv);

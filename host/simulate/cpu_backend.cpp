@@ -190,6 +190,25 @@ std::uint64_t bytes_per_path(const Scenario& scenario) {
 
 int cpu_pack_width() { return kPackWidth; }
 
+void simulate_cpu_batch(const Scenario& scenario, std::uint64_t first_path, std::uint64_t count, std::uint64_t seed,
+                        PathResults& batch) {
+  const Model& model = *scenario.model;
+  batch.paths = count;
+  batch.years = model.years;
+  batch.variables = variable_count(model);
+  batch.binding_codes = 1 + model.stage_count;
+  // Room for the derived outputs, which add_derived_outputs appends; kept between batches.
+  batch.values.reserve(scenario.variables.size() * static_cast<std::size_t>(batch.years) * count);
+  batch.values.resize(static_cast<std::size_t>(batch.variables) * batch.years * count);
+  batch.binding_steps.resize(static_cast<std::size_t>(batch.binding_codes) * batch.years * count);
+  thread_local std::unique_ptr<PackWorkspace> work;
+  if (!work) work = std::make_unique<PackWorkspace>();
+  const PhiloxKey key = seed_key(seed);
+  const std::uint64_t end = first_path + count;
+  for (std::uint64_t pack_first = first_path; pack_first < end; pack_first += kPackWidth)
+    simulate_pack(model, key, pack_paths(pack_first, end), pack_first - first_path, *work, batch);
+}
+
 PathResults simulate_cpu(const Scenario& scenario, std::uint64_t paths, std::uint64_t seed, int threads,
                          const std::function<void(double)>& progress) {
   const Model& model = *scenario.model;
