@@ -51,9 +51,14 @@ double sorted_quantile(std::vector<float> values, double q) {
 // The streaming selection over `values`, fed in batches of `batch` in two halves merged in
 // reverse order (as two shards would be), pass after pass until every rank is settled.
 std::vector<double> streamed_quantiles(const std::vector<float>& values, const std::vector<double>& levels,
-                                       std::size_t batch, int* passes = nullptr) {
+                                       std::size_t batch, int* passes = nullptr,
+                                       const std::vector<float>& pilot = {}) {
   const std::vector<std::uint64_t> ranks = ranks_for_levels(values.size(), levels);
   SelectionPlan plan = first_selection_plan(1, values.size(), ranks);
+  if (!pilot.empty()) {
+    guess_from_pilot(plan, 0, pilot);
+    plan.index_targets();
+  }
   for (;;) {
     SelectionCounts first = empty_counts(plan), second = empty_counts(plan);
     const std::size_t half = values.size() / 2;
@@ -79,13 +84,20 @@ const std::vector<double> kEdgeLevels{0.0, 0.001, 0.01, 0.05, 0.25, 0.5, 0.75, 0
 
 void expect_streaming_equals_sort(const std::vector<float>& values, const std::string& label) {
   const std::vector<double> expected_in_memory = exact_quantiles(values.data(), values.size(), kEdgeLevels);
-  for (std::size_t batch : {std::size_t{1}, std::size_t{7}, std::size_t{4096}}) {
-    const std::vector<double> streamed = streamed_quantiles(values, kEdgeLevels, batch);
-    for (std::size_t i = 0; i < kEdgeLevels.size(); ++i) {
-      EXPECT_EQ(streamed[i], sorted_quantile(values, kEdgeLevels[i])) << label << " q=" << kEdgeLevels[i] << " batch " << batch;
-      EXPECT_EQ(streamed[i], expected_in_memory[i]) << label << " q=" << kEdgeLevels[i];
+  // Without a pilot, with the values' own first tenth as pilot, and with a pilot of other
+  // values (every guess wrong): a guess may cost a pass, never a bit.
+  const std::vector<float> own_pilot(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(values.size() / 10 + 1));
+  const std::vector<float> wrong_pilot(50, -12345.0f);
+  for (const std::vector<float>* pilot : {static_cast<const std::vector<float>*>(nullptr), &own_pilot, &wrong_pilot})
+    for (std::size_t batch : {std::size_t{1}, std::size_t{7}, std::size_t{4096}}) {
+      const std::vector<double> streamed =
+          streamed_quantiles(values, kEdgeLevels, batch, nullptr, pilot ? *pilot : std::vector<float>{});
+      for (std::size_t i = 0; i < kEdgeLevels.size(); ++i) {
+        EXPECT_EQ(streamed[i], sorted_quantile(values, kEdgeLevels[i]))
+            << label << " q=" << kEdgeLevels[i] << " batch " << batch << (pilot ? " with a pilot" : "");
+        EXPECT_EQ(streamed[i], expected_in_memory[i]) << label << " q=" << kEdgeLevels[i];
+      }
     }
-  }
 }
 
 TEST(StreamingQuantiles, EqualAFullSortOnEveryInterpolationEdgeCase) {
@@ -110,18 +122,41 @@ TEST(StreamingQuantiles, EqualAFullSortOnEveryInterpolationEdgeCase) {
 }
 
 TEST(StreamingQuantiles, CountsDownToTheLastBitWhenARangeHoldsTooManyToKeep) {
-  // 70 000 values at each of two atoms overflow the keys a range may keep, so passes 2 and 3
-  // histogram 11 and then 10 more bits: the third pass settles every key.
-  std::vector<float> values(140000 + 5001);
+  // Atoms of 2²⁵ + 1 values overflow the keys a pass may keep, so passes 2 and 3 histogram
+  // 11 and then 10 more bits: the third pass settles every key. (The atoms are counted in
+  // batches of 2²⁰ copies to keep the test fast.)
+  const std::uint64_t atom = kKeptKeysBudget + 1;
+  std::vector<float> values(5001);
   std::mt19937_64 random(9);
   std::uniform_real_distribution<float> uniform(0.0f, 2.0f);
-  for (std::size_t i = 0; i < values.size(); ++i) values[i] = i < 70000 ? 0.0f : i < 140000 ? 1.0f : uniform(random);
-  std::shuffle(values.begin(), values.end(), random);
-  int passes = 0;
-  const std::vector<double> streamed = streamed_quantiles(values, kEdgeLevels, 1000, &passes);
-  EXPECT_EQ(passes, 4);  // the plan after three passes is finished
-  for (std::size_t i = 0; i < kEdgeLevels.size(); ++i)
-    EXPECT_EQ(streamed[i], sorted_quantile(values, kEdgeLevels[i])) << "q=" << kEdgeLevels[i];
+  for (float& value : values) value = uniform(random);
+  const std::uint64_t total = values.size() + 2 * atom;
+  const std::vector<std::uint64_t> ranks = ranks_for_levels(total, kEdgeLevels);
+  SelectionPlan plan = first_selection_plan(1, total, ranks);
+  const std::vector<float> zeros(std::size_t{1} << 20, 0.0f), ones(std::size_t{1} << 20, 1.0f);
+  for (;;) {
+    SelectionCounts counts = empty_counts(plan);
+    count_values(plan, 0, values.data(), values.size(), counts);
+    for (const std::vector<float>* block : {&zeros, &ones})
+      for (std::uint64_t done = 0; done < atom; done += block->size())
+        count_values(plan, 0, block->data(), std::min<std::uint64_t>(block->size(), atom - done), counts);
+    plan = advance(plan, counts);
+    if (plan.finished()) break;
+  }
+  EXPECT_EQ(plan.pass, 4);  // the plan after three passes is finished
+  // The sorted values as (value, copies), walked to each rank.
+  std::vector<std::pair<float, std::uint64_t>> runs;
+  for (float value : values) runs.emplace_back(value, 1);
+  runs.emplace_back(0.0f, atom);
+  runs.emplace_back(1.0f, atom);
+  std::sort(runs.begin(), runs.end());
+  const std::vector<float> found = order_statistics(plan, 0);
+  for (std::size_t i = 0; i < ranks.size(); ++i) {
+    std::uint64_t below = 0;
+    std::size_t run = 0;
+    while (below + runs[run].second <= ranks[i]) below += runs[run++].second;
+    EXPECT_EQ(found[i], runs[run].first) << "rank " << ranks[i];
+  }
 }
 
 TEST(ExactSums, AnyOrderAndAnySplitGiveTheSameBits) {
@@ -216,7 +251,7 @@ void expect_shards_equal_one_process(const std::string& file, std::uint64_t path
 }
 
 TEST(Shards, OneThreeAndSevenShardsMergedInTwoOrdersEqualOneProcess) {
-  expect_shards_equal_one_process("tests/scenarios/small.json", 2000, {1, 3, 7});
+  expect_shards_equal_one_process("tests/scenarios/small.json", 1000, {1, 3, 7});
   // The baseline adds derived outputs, computed per batch from each path's own draws.
   expect_shards_equal_one_process("scenarios/baseline.json", 700, {3});
 }

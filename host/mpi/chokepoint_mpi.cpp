@@ -71,7 +71,7 @@ int run_ranks(const Arguments& arguments, int ranks, int rank) {
   if (options.paths == 0) throw InputError({InputProblem{"(arguments)", "--paths", "at least 1 path", "0"}});
   const PathRange range =
       shard_range(options.paths, ShardSpec{static_cast<std::uint64_t>(rank), static_cast<std::uint64_t>(ranks)});
-  SelectionPlan plan = first_run_plan(scenario, options.paths);
+  SelectionPlan plan = first_run_plan(scenario, options.paths, options.seed);
   MomentCounts moments;
   for (;;) {
     PassProgress progress{range.begin, empty_pass_accumulators(scenario, plan)};

@@ -114,7 +114,7 @@ int run_shard(const Scenario& scenario, const RunOptions& options, ShardSpec sha
               const std::string& refine_plan) {
   if (options.paths == 0) throw input_problem("(arguments)", "--paths", "at least 1 path", "0");
   const PathRange range = shard_range(options.paths, shard);
-  SelectionPlan plan = first_run_plan(scenario, options.paths);
+  SelectionPlan plan = first_run_plan(scenario, options.paths, options.seed);
   if (!refine_plan.empty()) {
     const PartialFile file = read_partial_file(refine_plan, PartialKind::refine_plan);
     const PartialIdentity& id = file.identity;
@@ -245,7 +245,7 @@ MergeOutcome merge_shards(const std::vector<std::string>& directories, const std
   outcome.scenario = load_scenario_text(read_text(scenario_file), scenario_file);
   const Scenario& scenario = outcome.scenario;
   const PartialIdentity identity = shards.front().partial.identity;  // a copy: `shards` is replaced pass by pass
-  SelectionPlan plan = first_run_plan(scenario, identity.paths);
+  SelectionPlan plan = first_run_plan(scenario, identity.paths, identity.seed);
   MomentCounts moments;
   for (;;) {
     const std::uint64_t expected_plan = plan_hash(plan);
@@ -368,7 +368,7 @@ Summary run_checkpointed(const Scenario& scenario, const RunOptions& options, co
   if (fs::exists(path)) {
     checkpoint = read_checkpoint(scenario, options, path);
   } else {
-    checkpoint.plan = first_run_plan(scenario, options.paths);
+    checkpoint.plan = first_run_plan(scenario, options.paths, options.seed);
     checkpoint.progress = PassProgress{0, empty_pass_accumulators(scenario, checkpoint.plan)};
   }
   const PathRange range{0, options.paths};

@@ -42,9 +42,21 @@ PassAccumulators empty_pass_accumulators(const Scenario& scenario, const Selecti
   return accumulators;
 }
 
-SelectionPlan first_run_plan(const Scenario& scenario, std::uint64_t paths) {
-  return first_selection_plan(scenario.variables.size() * static_cast<std::size_t>(scenario.model->years), paths,
-                              ranks_for_levels(paths, scenario.quantile_levels));
+SelectionPlan first_run_plan(const Scenario& scenario, std::uint64_t paths, std::uint64_t seed) {
+  SelectionPlan plan = first_selection_plan(scenario.variables.size() * static_cast<std::size_t>(scenario.model->years),
+                                            paths, ranks_for_levels(paths, scenario.quantile_levels));
+  // The pilot: the run's first paths, the same in every shard, rank and resumed run.
+  PathResults pilot;
+  simulate_cpu_batch(scenario, 0, std::min(paths, kPilotPaths), seed, pilot);
+  add_derived_outputs(scenario, pilot, seed, 1, 0);
+  for (int v = 0; v < pilot.variables; ++v)
+    for (int y = 0; y < pilot.years; ++y) {
+      const float* column = pilot.column(v, y);
+      guess_from_pilot(plan, static_cast<std::size_t>(v) * pilot.years + y,
+                       std::vector<float>(column, column + pilot.paths));
+    }
+  plan.index_targets();
+  return plan;
 }
 
 void add_batch_counts(const Scenario& scenario, const PathResults& batch, MomentCounts& counts) {
@@ -299,7 +311,7 @@ SelectionPlan decode_plan(const std::string& bytes) {
       rank.range_count = in.get<std::uint64_t>();
     }
     const std::uint64_t targets = in.get<std::uint64_t>();
-    if (targets > ranks) throw std::runtime_error("more targets than ranks");
+    if (targets > static_cast<std::uint64_t>(INT16_MAX)) throw std::runtime_error("implausible target count");
     column.targets.resize(targets);
     for (RangeTarget& target : column.targets) {
       target.prefix = in.get<std::uint32_t>();

@@ -50,8 +50,10 @@ void add_batch(const Scenario& scenario, const SelectionPlan& plan, const PathRe
 void add_batch_counts(const Scenario& scenario, const PathResults& batch, MomentCounts& counts);
 
 // The first plan of a run of `paths` paths: every (variable, year) column searched for the
-// order statistics its quantiles need.
-SelectionPlan first_run_plan(const Scenario& scenario, std::uint64_t paths);
+// order statistics its quantiles need, with the top buckets a pilot of the run's first
+// kPilotPaths paths guesses (simulated here: a few milliseconds).
+inline constexpr std::uint64_t kPilotPaths = 4096;
+SelectionPlan first_run_plan(const Scenario& scenario, std::uint64_t paths, std::uint64_t seed);
 
 // The summary from the first pass's moments and each column's quantiles at the scenario's levels.
 Summary summary_from_moments(const Scenario& scenario, std::uint64_t seed, const MomentCounts& moments,

@@ -10,7 +10,19 @@ namespace chokepoint {
 namespace {
 
 // Bits that the pass after a range of `bits` bits resolves: 11, 11, then the last 10.
-int next_bits(int bits) { return std::min(kTopKeyBits, 32 - bits); }
+// Bits that a pass resolves inside a range of `bits` bits. Pass 1's guessed buckets get 8, so
+// that a column's sub-histograms (2 KiB each) stay in the L1 cache while the top histogram is
+// counted too: scattered increments over 16 KiB ones cost more than the simulation saved.
+// Later passes: 11, and at most 13 to finish (11 + 11 + 10, or 11 + 8 + 13).
+int next_bits(int pass, int bits) {
+  if (pass == 1) return kPilotBucketBits;
+  return 32 - bits <= 13 ? 32 - bits : kTopKeyBits;
+}
+
+// The first key of a target's range.
+std::uint32_t range_start(const RangeTarget& target) {
+  return static_cast<std::uint32_t>(std::uint64_t{target.prefix} << (32 - target.bits));
+}
 
 // numpy's _lerp: a + (b−a)·t, or b − (b−a)·(1−t) when t ≥ ½ (exact at both ends).
 double numpy_lerp(double a, double b, double t) {
@@ -96,20 +108,47 @@ SelectionPlan first_selection_plan(std::size_t columns, std::uint64_t paths, con
   return plan;
 }
 
+void guess_from_pilot(SelectionPlan& plan, std::size_t column, std::vector<float> pilot) {
+  if (pilot.empty()) return;
+  std::sort(pilot.begin(), pilot.end(), [](float a, float b) { return order_key(a) < order_key(b); });
+  const double last = static_cast<double>(pilot.size() - 1);
+  const double paths = static_cast<double>(plan.paths);
+  auto top_bucket = [&](double at) {
+    const std::size_t index = static_cast<std::size_t>(std::clamp(at, 0.0, last));
+    return order_key(pilot[index]) >> (32 - kTopKeyBits);
+  };
+  std::vector<std::uint32_t> buckets;
+  ColumnSearch& search = plan.columns[column];
+  for (const RankSearch& rank : search.ranks) {
+    // The pilot's rank for it, and three binomial standard deviations either side.
+    const double share = plan.paths > 1 ? static_cast<double>(rank.rank) / (paths - 1.0) : 0.0;
+    const double at = share * last;
+    const double margin = 3.0 * std::sqrt(static_cast<double>(pilot.size()) * share * (1.0 - share)) + 2.0;
+    const std::uint32_t low = top_bucket(std::floor(at - margin)), high = top_bucket(std::ceil(at + margin));
+    if (high - low < 4) {
+      for (std::uint32_t bucket = low; bucket <= high; ++bucket) buckets.push_back(bucket);
+    } else {  // a wide window (a heavy tail): the likeliest buckets only
+      buckets.push_back(top_bucket(std::floor(at)));
+      buckets.push_back(top_bucket(std::ceil(at)));
+    }
+  }
+  std::sort(buckets.begin(), buckets.end());
+  buckets.erase(std::unique(buckets.begin(), buckets.end()), buckets.end());
+  search.targets.clear();
+  for (std::uint32_t bucket : buckets) search.targets.push_back(RangeTarget{bucket, kTopKeyBits, false});
+}
+
 SelectionCounts empty_counts(const SelectionPlan& plan) {
   SelectionCounts counts;
   counts.columns.resize(plan.columns.size());
   for (std::size_t c = 0; c < plan.columns.size(); ++c) {
     ColumnCounts& column = counts.columns[c];
-    if (plan.pass == 1) {
-      column.top.assign(kTopBuckets, 0);
-      continue;
-    }
+    if (plan.pass == 1) column.top.assign(kTopBuckets, 0);
     const std::vector<RangeTarget>& targets = plan.columns[c].targets;
     column.histograms.resize(targets.size());
     column.keys.resize(targets.size());
     for (std::size_t t = 0; t < targets.size(); ++t)
-      if (!targets[t].keep_keys) column.histograms[t].assign(std::size_t{1} << next_bits(targets[t].bits), 0);
+      if (!targets[t].keep_keys) column.histograms[t].assign(std::size_t{1} << next_bits(plan.pass, targets[t].bits), 0);
   }
   return counts;
 }
@@ -120,7 +159,6 @@ void count_values(const SelectionPlan& plan, std::size_t column, const float* va
   if (plan.pass == 1) {
     std::uint64_t* top = out.top.data();
     for (std::size_t i = 0; i < count; ++i) ++top[order_key(values[i]) >> (32 - kTopKeyBits)];
-    return;
   }
   const ColumnSearch& search = plan.columns[column];
   if (search.targets.empty()) return;
@@ -132,14 +170,13 @@ void count_values(const SelectionPlan& plan, std::size_t column, const float* va
     // Targets sharing a top bucket are adjacent (sorted by prefix); few ranks share one.
     for (std::size_t t = static_cast<std::size_t>(first); t < search.targets.size(); ++t) {
       const RangeTarget& target = search.targets[t];
-      const std::uint32_t prefix = key >> (32 - target.bits);
-      if (prefix < target.prefix) break;
-      if (prefix != target.prefix) continue;
+      if (key < range_start(target)) break;
+      if (key >> (32 - target.bits) != target.prefix) continue;
       if (target.keep_keys) {
         out.keys[t].push_back(key);
       } else {
-        const int shift = 32 - target.bits - next_bits(target.bits);
-        ++out.histograms[t][(key >> shift) & ((1u << next_bits(target.bits)) - 1)];
+        const int added = next_bits(plan.pass, target.bits);
+        ++out.histograms[t][(key >> (32 - target.bits - added)) & ((1u << added) - 1)];
       }
       break;
     }
@@ -175,7 +212,8 @@ SelectionPlan advance(const SelectionPlan& plan, SelectionCounts& counts) {
         rank.rank_in_range = rank.rank - below;
         rank.range_count = counted.top[rank.prefix];
       }
-    } else {
+    }
+    {
       for (std::size_t t = 0; t < column.targets.size(); ++t) {
         const RangeTarget& target = column.targets[t];
         if (target.keep_keys) std::sort(counted.keys[t].begin(), counted.keys[t].end());
@@ -183,8 +221,13 @@ SelectionPlan advance(const SelectionPlan& plan, SelectionCounts& counts) {
       for (RankSearch& rank : column.ranks) {
         if (rank.settled) continue;
         std::size_t t = 0;
-        while (t < column.targets.size() && column.targets[t].prefix != rank.prefix) ++t;
-        if (t == column.targets.size()) throw std::logic_error("quantile selection: a rank without its target");
+        while (t < column.targets.size() &&
+               (column.targets[t].prefix != rank.prefix || column.targets[t].bits != rank.bits))
+          ++t;
+        if (t == column.targets.size()) {
+          if (plan.pass == 1) continue;  // the pilot did not guess its bucket: counted next pass
+          throw std::logic_error("quantile selection: a rank without its target");
+        }
         const RangeTarget& target = column.targets[t];
         if (target.keep_keys) {
           if (counted.keys[t].size() != rank.range_count)
@@ -202,7 +245,7 @@ SelectionPlan advance(const SelectionPlan& plan, SelectionCounts& counts) {
                                    std::to_string(rank.range_count));
         std::uint64_t below = 0;
         const std::size_t bucket = bucket_holding(histogram, rank.rank_in_range, below);
-        const int added = next_bits(rank.bits);
+        const int added = next_bits(plan.pass, rank.bits);
         rank.prefix = (rank.prefix << added) | static_cast<std::uint32_t>(bucket);
         rank.bits += added;
         rank.rank_in_range -= below;
@@ -216,12 +259,15 @@ SelectionPlan advance(const SelectionPlan& plan, SelectionCounts& counts) {
     column.targets.clear();
     for (const RankSearch& rank : column.ranks) {
       if (rank.settled) continue;
-      const bool known = std::any_of(column.targets.begin(), column.targets.end(),
-                                     [&](const RangeTarget& target) { return target.prefix == rank.prefix; });
+      const bool known = std::any_of(column.targets.begin(), column.targets.end(), [&](const RangeTarget& target) {
+        return target.prefix == rank.prefix && target.bits == rank.bits;
+      });
       if (!known) column.targets.push_back(RangeTarget{rank.prefix, rank.bits, false});
     }
+    // By where their keys start (ranges are disjoint: 22-bit ranges lie only in guessed buckets,
+    // 11-bit ones only in the others).
     std::sort(column.targets.begin(), column.targets.end(),
-              [](const RangeTarget& a, const RangeTarget& b) { return a.prefix < b.prefix; });
+              [](const RangeTarget& a, const RangeTarget& b) { return range_start(a) < range_start(b); });
   }
 
   // Keep keys where ranges are small, smallest first, until the budget is spent: the choice
@@ -236,8 +282,8 @@ SelectionPlan advance(const SelectionPlan& plan, SelectionCounts& counts) {
     ColumnSearch& column = next.columns[c];
     for (std::size_t t = 0; t < column.targets.size(); ++t)
       for (const RankSearch& rank : column.ranks)
-        if (!rank.settled && rank.prefix == column.targets[t].prefix) {
-          if (rank.range_count <= kKeptKeysPerRange) candidates.push_back(Candidate{rank.range_count, c, t});
+        if (!rank.settled && rank.prefix == column.targets[t].prefix && rank.bits == column.targets[t].bits) {
+          candidates.push_back(Candidate{rank.range_count, c, t});
           break;
         }
   }

@@ -4,10 +4,12 @@
 // the same bits every time).
 //
 //   pass 1  counts every value by its top 11 key bits (2 048 buckets): the bucket holding each
-//           requested rank and the rank's place inside it are then known;
-//   pass 2  counts, inside those buckets only, the next 11 bits — or, where a bucket holds few
-//           values, keeps their keys, which settles the rank outright;
-//   pass 3  the last 10 bits (or the keys) inside the 22-bit buckets: every key is then known.
+//           requested rank and the rank's place inside it are then known. Inside the buckets a
+//           pilot (the run's first paths, the same for every shard) guesses, it also counts the
+//           next 8 bits, so most ranks are located to 19 bits after one pass;
+//   pass 2  keeps the keys inside those small 19-bit ranges (or counts 13 more bits where they
+//           are too full, 11 where the guess missed), which settles most ranks outright;
+//   pass 3  the last bits, only where ranges were too full to keep: every key is then known.
 //
 // All counts are integers and kept keys are sorted before use, so counts from threads, batches,
 // shards and ranks merge in any order to the same plan and the same order statistics. Any ranks
@@ -37,6 +39,7 @@ inline float value_of_key(std::uint32_t key) {
 
 inline constexpr int kTopKeyBits = 11;
 inline constexpr std::size_t kTopBuckets = std::size_t{1} << kTopKeyBits;
+inline constexpr int kPilotBucketBits = 8;  // counted in pass 1 inside the pilot's buckets
 
 // The order statistics numpy's `linear` quantiles at `levels` need among `paths` values:
 // ⌊(P−1)q⌋ and the one above it, sorted and unique.
@@ -69,11 +72,12 @@ struct RangeTarget {
 
 struct ColumnSearch {
   std::vector<RankSearch> ranks;
-  std::vector<RangeTarget> targets;       // sorted by prefix, all of the same `bits`
+  std::vector<RangeTarget> targets;       // disjoint, sorted by their first key
   std::vector<std::int16_t> first_target;  // per top bucket: its first target, −1 when none
 };
 
-// What the next pass must count. Pass 1 counts the top buckets of every column.
+// What the next pass must count. Pass 1 counts the top buckets of every column, and 11 bits
+// more inside its targets (the pilot's guesses).
 struct SelectionPlan {
   int pass = 1;
   std::uint64_t paths = 0;  // values per column over the whole run
@@ -83,7 +87,7 @@ struct SelectionPlan {
   void index_targets();  // rebuilds first_target after the targets changed or were read
 };
 
-// One pass's counts for every column: top-bucket histograms in pass 1, else one histogram or
+// One pass's counts for every column: top-bucket histograms in pass 1, and one histogram or
 // one list of keys per target.
 struct ColumnCounts {
   std::vector<std::uint64_t> top;
@@ -98,6 +102,11 @@ struct SelectionCounts {
 // The plan of pass 1: `columns` columns of `paths` values, each searched for `ranks`.
 SelectionPlan first_selection_plan(std::size_t columns, std::uint64_t paths, const std::vector<std::uint64_t>& ranks);
 
+// Guesses, from `count` pilot values of column `column` (the first paths of the run), the top
+// buckets that will hold the column's ranks, so that pass 1 counts 11 more bits inside them.
+// Only where the passes go: a wrong guess costs a pass, never a wrong value.
+void guess_from_pilot(SelectionPlan& plan, std::size_t column, std::vector<float> pilot);
+
 // Empty counts shaped for `plan`.
 SelectionCounts empty_counts(const SelectionPlan& plan);
 
@@ -108,9 +117,9 @@ void count_values(const SelectionPlan& plan, std::size_t column, const float* va
 // Adds `from` into `into` (kept keys are appended; advance() sorts them).
 void merge_counts(SelectionCounts& into, const SelectionCounts& from);
 
-// Keys a pass may keep in all, over all columns; ranges beyond it are histogrammed instead.
-inline constexpr std::uint64_t kKeptKeysBudget = std::uint64_t{1} << 22;   // 16 MiB of keys
-inline constexpr std::uint64_t kKeptKeysPerRange = std::uint64_t{1} << 16;
+// Keys a pass may keep in all, over all columns (128 MiB; the threads' shares and their merge
+// hold it twice at most); ranges beyond it are histogrammed instead.
+inline constexpr std::uint64_t kKeptKeysBudget = std::uint64_t{1} << 25;
 
 // The plan after a pass whose merged counts are `counts`: ranks located more finely or settled,
 // and the targets of the next pass. Throws std::runtime_error when the counts do not add up to

@@ -60,7 +60,7 @@ void run_pass(const Scenario& scenario, std::uint64_t seed, int threads, PathRan
 
 Summary run_streaming(const Scenario& scenario, const RunOptions& options, std::uint64_t batch_paths) {
   const PathRange range{0, options.paths};
-  SelectionPlan plan = first_run_plan(scenario, options.paths);
+  SelectionPlan plan = first_run_plan(scenario, options.paths, options.seed);
   MomentCounts moments;
   for (;;) {
     PassProgress progress{0, empty_pass_accumulators(scenario, plan)};

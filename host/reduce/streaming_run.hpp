@@ -16,7 +16,7 @@ struct PassProgress {
   PassAccumulators accumulators;
 };
 
-inline constexpr std::uint64_t kDefaultBatchPaths = 1024;
+inline constexpr std::uint64_t kDefaultBatchPaths = 8192;
 
 // Runs paths [progress.next_path, range.end) of the pass `plan` asks for. After each chunk of
 // `chunk_paths` paths (0: the whole range) calls `committed` with the progress so far.
