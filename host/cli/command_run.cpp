@@ -73,6 +73,8 @@ int execute_run(const RunArguments& arguments) {
     reject_with("--checkpoint", "--backend cuda", arguments.backend == "cuda");
     summary = run_checkpointed(scenario, options, arguments.checkpoint, arguments.checkpoint_every);
     summary.backend = "cpu";
+    summary.threads = arguments.threads;
+    summary.device = "CPU, checkpointed in " + arguments.checkpoint;
   } else {
     summary = run(scenario, options);
   }
