@@ -13,7 +13,7 @@ trap 'rm -rf "$out"' EXIT
 peak() {  # command... -> "wall_s peak_MiB"
   /usr/bin/time -v "$@" 2>"$out/time" >/dev/null
   awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); s = 0; for (i = 1; i <= n; ++i) s = s * 60 + t[i]}
-              /Maximum resident/ {m = $2 / 1024} END {printf "%.1f %.0f", s, m}' "$out/time"
+              /Maximum resident/ {m = $2 / 1024} END {printf "%.1f %.0f\n", s, m}' "$out/time"
 }
 
 echo "| run | paths | threads | wall s | peak RSS MiB |"
