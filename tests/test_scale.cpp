@@ -387,3 +387,25 @@ TEST(Mpi, ThreeRanksEqualOneProcess) {
 
 }  // namespace
 }  // namespace chokepoint
+
+namespace chokepoint {
+namespace {
+
+TEST(ScaleArguments, BadShardOrRefineArgumentsAreExitTwoNamingTheArgument) {
+  const std::string scenario = testing::source_path("tests/scenarios/small.json");
+  const std::string out = testing::unique_test_directory("scale_arguments");
+  for (const std::string& arguments : {std::string("--shard 3/3"), std::string("--shard 1/0"), std::string("--shard x/2"),
+                                       std::string("--refine plan.bin"), std::string("--shard 0/2 --checkpoint c")}) {
+    const testing::CommandResult result = testing::run_cli("run " + scenario + " --paths 10 --quiet --out " + out + " " + arguments);
+    EXPECT_EQ(result.exit_code, 2) << arguments << ": " << result.output;
+    EXPECT_NE(result.output.find(arguments.substr(0, arguments.find(' '))), std::string::npos) << result.output;
+  }
+  const testing::CommandResult missing_plan =
+      testing::run_cli("run " + scenario + " --paths 10 --quiet --shard 0/2 --refine " + out + "/nothing.bin --out " + out);
+  EXPECT_EQ(missing_plan.exit_code, 2) << missing_plan.output;
+  EXPECT_NE(missing_plan.output.find(out + "/nothing.bin"), std::string::npos) << missing_plan.output;
+  std::filesystem::remove_all(out);
+}
+
+}  // namespace
+}  // namespace chokepoint

@@ -67,7 +67,9 @@ int execute_run(const RunArguments& arguments) {
   if (!arguments.quiet) options.progress = [&bar](double fraction) { bar.update(fraction); };
   options.keep_paths_up_to_bytes = arguments.memory_for_paths_mib << 20;
   if (!arguments.shard.empty()) return execute_shard(arguments, scenario, options);
-  reject_with("--refine", "no --shard", !arguments.refine.empty());
+  if (!arguments.refine.empty())
+    throw InputError({InputProblem{"(arguments)", "--refine", "--refine together with --shard I/N (the shard it refines)",
+                                   "--refine without --shard"}});
   Summary summary;
   if (!arguments.checkpoint.empty()) {
     reject_with("--checkpoint", "--backend cuda", arguments.backend == "cuda");

@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <map>
 
 #include "chokepoint/scale.hpp"
 #include "chokepoint/summary_io.hpp"
