@@ -1,7 +1,7 @@
-// Exact order statistics of a column that is never stored (MODEL.md's exact-quantile promise at
-// any path count): a radix selection over order-preserving 32-bit keys of the stored floats,
-// done in passes over re-simulated paths (the draws are counter-based, so a path simulates to
-// the same bits every time).
+// Exact order statistics of a column that is never stored, so that quantiles stay exact at any
+// path count in bounded memory (docs/scale.md): a radix selection over order-preserving 32-bit
+// keys of the stored floats, done in passes over re-simulated paths (the draws are
+// counter-based, so a path simulates to the same bits every time).
 //
 //   pass 1  counts every value by its top 11 key bits (2 048 buckets): the bucket holding each
 //           requested rank and the rank's place inside it are then known. Inside the buckets a
