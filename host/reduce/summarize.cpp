@@ -1,7 +1,8 @@
 // Reductions of per-path results held in memory into the Summary (docs/model.md, Statistics),
 // for callers that keep every path (tests, diff, --per-path). The numbers are those of the
-// streaming run (run_accumulators.hpp): the same exact sums and the same order statistics, so a summary does
-// not depend on whether its paths were stored, streamed, sharded or spread over MPI ranks.
+// streaming run (run_accumulators.hpp): the same exact sums and the same order statistics, so
+// a summary does not depend on whether its paths were stored, streamed, sharded or spread over
+// MPI ranks.
 #include <omp.h>
 
 #include <cmath>
