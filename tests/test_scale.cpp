@@ -17,6 +17,7 @@
 #include "chokepoint/summary_io.hpp"
 #include "reduce/quantiles.hpp"
 #include "reduce/run_accumulators.hpp"
+#include "reduce/streaming_run.hpp"
 #include "test_support.hpp"
 
 namespace chokepoint {
@@ -405,6 +406,41 @@ TEST(ScaleArguments, BadShardOrRefineArgumentsAreExitTwoNamingTheArgument) {
   EXPECT_EQ(missing_plan.exit_code, 2) << missing_plan.output;
   EXPECT_NE(missing_plan.output.find(out + "/nothing.bin"), std::string::npos) << missing_plan.output;
   std::filesystem::remove_all(out);
+}
+
+}  // namespace
+}  // namespace chokepoint
+
+namespace chokepoint {
+namespace {
+
+TEST(StreamingRun, ExtraRanksComeWithTheQuantilesAndChangeNoneOfThem) {
+  const Scenario scenario = load_scenario(testing::source_path("tests/scenarios/small.json"));
+  const std::uint64_t paths = 1200;
+  PathResults results = simulate_cpu(scenario, paths, 4, 1);
+  const std::vector<std::uint64_t> extra{0, 17, 600, 1199};
+  SelectionPlan plan = first_run_plan(scenario, paths, 4, extra);
+  MomentCounts moments;
+  for (;;) {
+    PassProgress progress{0, empty_pass_accumulators(scenario, plan)};
+    run_pass(scenario, 4, 1, PathRange{0, paths}, plan, progress, 100, 0, {}, {});
+    if (plan.pass == 1) moments = std::move(progress.accumulators.moments);
+    plan = advance(plan, progress.accumulators.selection);
+    if (plan.finished()) break;
+  }
+  EXPECT_EQ(result_text(summary_from_accumulators(scenario, 4, moments, plan)),
+            result_text(summarize(scenario, results, 4, 1)));
+  // Variable 1, year 1: each extra rank is the sorted column's value there.
+  const float* column = results.column(1, 1);
+  std::vector<float> sorted(column, column + paths);
+  std::sort(sorted.begin(), sorted.end());
+  const std::size_t column_index = static_cast<std::size_t>(results.years) + 1;
+  const std::vector<float> found = order_statistics(plan, column_index);
+  for (std::uint64_t rank : extra) {
+    std::size_t at = 0;
+    while (plan.columns[column_index].ranks[at].rank != rank) ++at;
+    EXPECT_EQ(found[at], sorted[rank]) << "rank " << rank;
+  }
 }
 
 }  // namespace

@@ -42,9 +42,15 @@ PassAccumulators empty_pass_accumulators(const Scenario& scenario, const Selecti
   return accumulators;
 }
 
-SelectionPlan first_run_plan(const Scenario& scenario, std::uint64_t paths, std::uint64_t seed) {
-  SelectionPlan plan = first_selection_plan(scenario.variables.size() * static_cast<std::size_t>(scenario.model->years),
-                                            paths, ranks_for_levels(paths, scenario.quantile_levels));
+SelectionPlan first_run_plan(const Scenario& scenario, std::uint64_t paths, std::uint64_t seed,
+                             const std::vector<std::uint64_t>& extra_ranks) {
+  std::vector<std::uint64_t> ranks = ranks_for_levels(paths, scenario.quantile_levels);
+  for (std::uint64_t rank : extra_ranks)
+    if (rank < paths) ranks.push_back(rank);
+  std::sort(ranks.begin(), ranks.end());
+  ranks.erase(std::unique(ranks.begin(), ranks.end()), ranks.end());
+  SelectionPlan plan =
+      first_selection_plan(scenario.variables.size() * static_cast<std::size_t>(scenario.model->years), paths, ranks);
   // The pilot: the run's first paths, the same in every shard, rank and resumed run.
   PathResults pilot;
   simulate_cpu_batch(scenario, 0, std::min(paths, kPilotPaths), seed, pilot);
@@ -168,11 +174,15 @@ Summary summary_from_moments(const Scenario& scenario, std::uint64_t seed, const
 
 Summary summary_from_accumulators(const Scenario& scenario, std::uint64_t seed, const MomentCounts& moments,
                                   const SelectionPlan& finished_plan) {
-  const std::vector<std::uint64_t> ranks = ranks_for_levels(moments.paths, scenario.quantile_levels);
   std::vector<std::vector<double>> quantiles(finished_plan.columns.size());
-  for (std::size_t c = 0; c < quantiles.size(); ++c)
+  for (std::size_t c = 0; c < quantiles.size(); ++c) {
+    // The plan's own ranks: they may include more than the quantiles need (first_run_plan's
+    // extra ranks), each looked up by its rank.
+    std::vector<std::uint64_t> ranks;
+    for (const RankSearch& rank : finished_plan.columns[c].ranks) ranks.push_back(rank.rank);
     quantiles[c] = quantiles_from_order_statistics(moments.paths, scenario.quantile_levels, ranks,
                                                    order_statistics(finished_plan, c));
+  }
   return summary_from_moments(scenario, seed, moments, quantiles);
 }
 

@@ -51,9 +51,12 @@ void add_batch_counts(const Scenario& scenario, const PathResults& batch, Moment
 
 // The first plan of a run of `paths` paths: every (variable, year) column searched for the
 // order statistics its quantiles need, with the top buckets a pilot of the run's first
-// kPilotPaths paths guesses (simulated here: a few milliseconds).
+// kPilotPaths paths guesses (simulated here: a few milliseconds). `extra_ranks` adds order
+// statistics beyond the quantiles' (confidence intervals of quantiles, say), at no extra pass;
+// order_statistics() of the finished plan returns them among the others, in rank order.
 inline constexpr std::uint64_t kPilotPaths = 4096;
-SelectionPlan first_run_plan(const Scenario& scenario, std::uint64_t paths, std::uint64_t seed);
+SelectionPlan first_run_plan(const Scenario& scenario, std::uint64_t paths, std::uint64_t seed,
+                             const std::vector<std::uint64_t>& extra_ranks = {});
 
 // The summary from the first pass's moments and each column's quantiles at the scenario's levels.
 Summary summary_from_moments(const Scenario& scenario, std::uint64_t seed, const MomentCounts& moments,
