@@ -120,17 +120,19 @@ void guess_from_pilot(SelectionPlan& plan, std::size_t column, std::vector<float
   std::vector<std::uint32_t> buckets;
   ColumnSearch& search = plan.columns[column];
   for (const RankSearch& rank : search.ranks) {
-    // The pilot's rank for it, and three binomial standard deviations either side.
+    // The pilot's rank for it, and five binomial standard deviations either side: a miss costs
+    // a whole extra pass at large P (its bucket is then too full to keep), a guessed bucket
+    // only 2 KiB, so the window is wide (a miss about once in 10⁶ ranks).
     const double share = plan.paths > 1 ? static_cast<double>(rank.rank) / (paths - 1.0) : 0.0;
     const double at = share * last;
-    const double margin = 3.0 * std::sqrt(static_cast<double>(pilot.size()) * share * (1.0 - share)) + 2.0;
-    const std::uint32_t low = top_bucket(std::floor(at - margin)), high = top_bucket(std::ceil(at + margin));
-    if (high - low < 4) {
-      for (std::uint32_t bucket = low; bucket <= high; ++bucket) buckets.push_back(bucket);
-    } else {  // a wide window (a heavy tail): the likeliest buckets only
-      buckets.push_back(top_bucket(std::floor(at)));
-      buckets.push_back(top_bucket(std::ceil(at)));
+    const double margin = 5.0 * std::sqrt(static_cast<double>(pilot.size()) * share * (1.0 - share)) + 2.0;
+    std::uint32_t low = top_bucket(std::floor(at - margin)), high = top_bucket(std::ceil(at + margin));
+    if (high - low >= 8) {  // a heavy tail: the eight buckets around the pilot's own value
+      const std::uint32_t middle = top_bucket(at);
+      low = std::max(low, middle >= 3 ? middle - 3 : 0u);
+      high = std::min(high, low + 7);
     }
+    for (std::uint32_t bucket = low; bucket <= high; ++bucket) buckets.push_back(bucket);
   }
   std::sort(buckets.begin(), buckets.end());
   buckets.erase(std::unique(buckets.begin(), buckets.end()), buckets.end());

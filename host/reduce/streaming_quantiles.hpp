@@ -7,9 +7,10 @@
 //           requested rank and the rank's place inside it are then known. Inside the buckets a
 //           pilot (the run's first paths, the same for every shard) guesses, it also counts the
 //           next 8 bits, so most ranks are located to 19 bits after one pass;
-//   pass 2  keeps the keys inside those small 19-bit ranges (or counts 13 more bits where they
-//           are too full, 11 where the guess missed), which settles most ranks outright;
-//   pass 3  the last bits, only where ranges were too full to keep: every key is then known.
+//   pass 2  keeps the keys inside those small 19-bit ranges, or counts their last 13 bits where
+//           they are too full: either settles them. Where the guess missed, it keeps keys or
+//           counts 11 more bits;
+//   pass 3  the last 10 bits, only where a missed bucket was too full to keep.
 //
 // All counts are integers and kept keys are sorted before use, so counts from threads, batches,
 // shards and ranks merge in any order to the same plan and the same order statistics. Any ranks
