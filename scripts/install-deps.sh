@@ -10,6 +10,7 @@ set -euo pipefail
 
 packages=(cmake make g++ nlohmann-json3-dev libcli11-dev libeigen3-dev libgtest-dev
           librandom123-doc clang-14 libclang-rt-14-dev libomp-14-dev  # clang: scripts/fuzz.sh
+          openmpi-bin libopenmpi-dev  # chokepoint-mpi and its test (docs/scale.md)
           # python3: tools/ptxas_report.sh and scripts/compare_summaries.py (scripts/gpu-check.sh);
           # the Python module and its tests (docs/python.md); setuptools and wheel for pip install
           python3 python3-dev pybind11-dev python3-pybind11 python3-numpy python3-pandas python3-pytest

@@ -507,9 +507,11 @@ TEST(CliConventions, TooManyThreadsIsAnArgumentError) {
 #if !defined(__SANITIZE_ADDRESS__)
 TEST_F(OutputSafety, OutOfMemoryAndFailedThreadCreationExitThree) {
   const std::string small = quoted(source_path("tests/scenarios/small.json"));
-  // 1 GiB of address space: 20 M paths of per-path results do not fit.
+  // 1 GiB of address space: 20 M paths of per-path results do not fit when the run is told it may
+  // keep them all (by default it would stream them in bounded memory instead).
   CommandResult result = run_cli("--version >/dev/null; ulimit -v 1048576; " + std::string(CHOKEPOINT_CLI) + " run " + small +
-                                 " --paths 20000000 --backend cpu --quiet --threads 1 --out " + quoted((directory_ / "m").string()));
+                                 " --paths 20000000 --memory-for-paths 1048576 --backend cpu --quiet --threads 1 --out " +
+                                 quoted((directory_ / "m").string()));
   EXPECT_EQ(result.exit_code, 3) << result.output;
   // 1000 threads of 8 MiB stacks in 1 GiB: thread creation fails inside OpenMP.
   result = run_cli("--version >/dev/null; ulimit -v 1048576; " + std::string(CHOKEPOINT_CLI) + " run " + small +

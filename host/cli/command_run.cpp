@@ -1,6 +1,8 @@
 // chokepoint run SCENARIO.json [--paths N] [--seed S] [--backend auto|cpu|cuda] [--threads T]
 //                [--precision mixed|reference]
 //                [--out DIR] [--force] [--quiet] [--report] [--per-path N] [--allow-nonfinite]
+//                [--shard I/N [--refine PLAN]] [--checkpoint DIR [--checkpoint-every N]]
+//                [--memory-for-paths MIB]
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -8,6 +10,7 @@
 #include "chokepoint/engine.hpp"
 #include "chokepoint/output_files.hpp"
 #include "chokepoint/report.hpp"
+#include "chokepoint/scale.hpp"
 #include "chokepoint/summary_io.hpp"
 #include "chokepoint/trajectory_csv.hpp"
 #include "argument_checks.hpp"
@@ -33,24 +36,69 @@ struct RunArguments {
   bool report = false;             // also write DIR/report.html
   bool allow_nonfinite = false;    // exit 0 even when some results are not finite
   std::uint64_t per_path = 0;      // also write the first N paths' trajectories to DIR/paths.csv
+  std::string shard;               // "I/N": run one shard's pass into DIR (docs/scale.md)
+  std::string refine;              // with --shard: the refine plan a merge wrote
+  std::string checkpoint;          // commit progress to this directory; resume from it
+  std::uint64_t checkpoint_every = 0;
+  std::uint64_t memory_for_paths_mib = 1024;
 };
+
+void reject_with(const std::string& argument, const std::string& other, bool given) {
+  if (given)
+    throw InputError({InputProblem{"(arguments)", argument, "no " + other + " with " + argument, other + " given"}});
+}
+
+// --shard: one pass of one shard, into DIR/partial-<pass>.bin; merge makes the summary.
+int execute_shard(const RunArguments& arguments, const Scenario& scenario, RunOptions options) {
+  reject_with("--shard", "--checkpoint", !arguments.checkpoint.empty());
+  reject_with("--shard", "--report", arguments.report);
+  reject_with("--shard", "--per-path", arguments.per_path > 0);
+  reject_with("--shard", "--backend cuda", arguments.backend == "cuda");
+  const ShardSpec shard = parse_shard(arguments.shard);
+  const int pass = run_shard(scenario, options, shard, arguments.out, arguments.refine);
+  if (!arguments.quiet)
+    std::printf("\nwrote %s/partial-%d.bin (shard %s, pass %d); combine with: chokepoint merge DIR... --out DIR\n",
+                arguments.out.c_str(), pass, arguments.shard.c_str(), pass);
+  return kExitSuccess;
+}
 
 int execute_run(const RunArguments& arguments) {
   const Scenario scenario = load_scenario(arguments.file);
-  InputFiles inputs;
-  inputs.add(arguments.file);
-  // Locked and checked before the simulation, so a bad --out costs no simulated time; filled in
-  // a staging directory and renamed into place as a whole.
-  OutputDirectory out(arguments.out.empty() ? default_output("run", scenario.name) : arguments.out, arguments.force, inputs);
   RunOptions options;
   options.paths = arguments.paths;
   options.seed = arguments.seed;
   options.backend = arguments.backend;
   options.threads = arguments.threads;
   options.precision = arguments.precision == "reference" ? Precision::reference : Precision::mixed;
+  options.keep_paths_up_to_bytes = arguments.memory_for_paths_mib << 20;
+  // A shard's folder gathers one partial file per pass (docs/scale.md), so it is not a run
+  // directory written as a whole.
+  if (!arguments.shard.empty()) {
+    if (arguments.out.empty())
+      throw InputError({InputProblem{"(arguments)", "--out", "--out DIR with --shard (the shard's folder)", "no --out"}});
+    return execute_shard(arguments, scenario, options);
+  }
+  if (!arguments.refine.empty())
+    throw InputError({InputProblem{"(arguments)", "--refine", "--refine together with --shard I/N (the shard it refines)",
+                                   "--refine without --shard"}});
+  InputFiles inputs;
+  inputs.add(arguments.file);
+  // Locked and checked before the simulation, so a bad --out costs no simulated time; filled in
+  // a staging directory and renamed into place as a whole.
+  OutputDirectory out(arguments.out.empty() ? default_output("run", scenario.name) : arguments.out, arguments.force, inputs);
   ProgressBar bar(scenario.name);
   if (!arguments.quiet) options.progress = [&bar](double fraction) { bar.update(fraction); };
-  const Summary summary = run(scenario, options);
+  Summary summary;
+  if (!arguments.checkpoint.empty()) {
+    reject_with("--checkpoint", "--backend cuda", arguments.backend == "cuda");
+    summary = run_checkpointed(scenario, options, arguments.checkpoint, arguments.checkpoint_every);
+    summary.backend = "cpu";
+    summary.precision = precision_name(options.precision);
+    summary.threads = arguments.threads;
+    summary.device = "CPU, checkpointed in " + arguments.checkpoint;
+  } else {
+    summary = run(scenario, options);
+  }
   write_run_directory(out.staging(), scenario, summary);
   if (arguments.per_path > 0)
     write_trajectory_csv(out.staging(), scenario, arguments.seed, std::min(arguments.per_path, arguments.paths),
@@ -95,6 +143,18 @@ Command add_run_command(CLI::App& app) {
       ->check(whole_number(0, kMaxPaths, "a number of paths"));
   command->add_flag("--allow-nonfinite", arguments->allow_nonfinite,
                     "exit 0 even when some results are NaN, infinite or beyond float range (default: exit 5)");
+  command->add_option("--shard", arguments->shard,
+                      "run only shard I of N (paths [I·P/N, (I+1)·P/N)) into DIR; see chokepoint merge");
+  command->add_option("--refine", arguments->refine, "with --shard: run the pass of this refine plan (from merge)");
+  command->add_option("--checkpoint", arguments->checkpoint,
+                      "commit progress to this directory; the same command resumes after a kill");
+  command->add_option("--checkpoint-every", arguments->checkpoint_every,
+                      "paths between checkpoint commits (default 262144)")
+      ->check(whole_number(1, kMaxPaths, "a number of paths"));
+  // At most 2^30 MiB (1 EiB): the byte count must fit 64 bits.
+  command->add_option("--memory-for-paths", arguments->memory_for_paths_mib,
+                      "MiB the CPU backend may use to keep every path (one pass); beyond it, streaming (default 1024)")
+      ->check(whole_number(0, std::uint64_t{1} << 30, "a number of MiB"));
   return Command{command, [arguments] { return execute_run(*arguments); }};
 }
 

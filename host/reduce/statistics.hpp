@@ -4,11 +4,14 @@
 #include <cstdint>
 
 #include "chokepoint/summary.hpp"
+#include "chokepoint/exact_sum.hpp"
 
 namespace chokepoint {
 
-// Mean, sample sd (divisor P − 1) and the standard error of the mean, summed in path order
-// (two passes) so that the result depends only on the values, never on threads.
+// Mean, sample sd (divisor P − 1) and the standard error of the mean from exact sums
+// (exact_sum.hpp), so that the result depends only on the values, never on their order or on
+// how the paths were split.
+void moments_from_exact_sums(const ExactMoments& sums, YearStatistics& out);
 void column_moments(const float* column, std::uint64_t paths, YearStatistics& out);
 
 // The standard error of a mean of P values from their sum and sum of squares.

@@ -321,6 +321,28 @@ std::uint64_t bytes_per_path(const Scenario& scenario) {
 
 int cpu_pack_width() { return kPackWidth; }
 
+void simulate_cpu_batch(const Scenario& scenario, std::uint64_t first_path, std::uint64_t count, std::uint64_t seed,
+                        PathResults& batch, Precision precision) {
+  const Model& model = *scenario.model;
+  batch.paths = count;
+  batch.years = model.years;
+  // The derived outputs are computed with the simulation, as in simulate_cpu.
+  batch.variables = static_cast<int>(scenario.variables.size());
+  batch.binding_codes = 1 + model.stage_count;
+  batch.values.resize(static_cast<std::size_t>(batch.variables) * batch.years * count);
+  batch.binding_steps.resize(static_cast<std::size_t>(batch.binding_codes) * batch.years * count);
+  thread_local std::unique_ptr<PackWorkspace> work;
+  if (!work) work = std::make_unique<PackWorkspace>();
+  const PhiloxKey key = seed_key(seed);
+  const std::uint64_t end = first_path + count;
+  for (std::uint64_t pack_first = first_path; pack_first < end; pack_first += kPackWidth)
+    if (precision == Precision::mixed)
+      simulate_pack<Precision::mixed>(scenario, key, pack_paths(pack_first, end), pack_first - first_path, *work, batch);
+    else
+      simulate_pack<Precision::reference>(scenario, key, pack_paths(pack_first, end), pack_first - first_path, *work,
+                                          batch);
+}
+
 PathResults simulate_cpu(const Scenario& scenario, std::uint64_t paths, std::uint64_t seed, int threads,
                          const std::function<void(double)>& progress, Precision precision) {
   PathResults results = allocate_results(scenario, paths);

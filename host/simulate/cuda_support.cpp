@@ -150,7 +150,8 @@ Summary assemble_summary(const Scenario& scenario, const RunReduction& reduction
       const ColumnReduction& column = reduction.columns[v * year_count + y];
       YearStatistics& stats = variable.years[y];
       stats.year = years[y];
-      moments_from_sums(column.sum, column.squared_deviations, paths, stats);
+      if (column.has_exact) moments_from_exact_sums(column.exact, stats);
+      else moments_from_sums(column.sum, column.squared_deviations, paths, stats);
       // The device sums but does not count: a non-finite sum means at least one non-finite path
       // (a lower bound; saturated values are not detected on this backend, docs/errors.md).
       if (!std::isfinite(column.sum)) summary.nonfinite.push_back(NonfiniteCount{variable.name, years[y], 1, 0});
@@ -204,6 +205,8 @@ RunReduction reduce_on_host(const Scenario& scenario, const PathResults& results
         const double deviation = column[p] - mean;
         out.squared_deviations += deviation * deviation;
       }
+      for (std::uint64_t p = 0; p < paths; ++p) out.exact.add(column[p]);
+      out.has_exact = true;
       sorted.assign(column, column + paths);
       std::sort(sorted.begin(), sorted.end());
       for (std::uint64_t rank : ranks) out.order_statistics.push_back(sorted[rank]);

@@ -1,10 +1,11 @@
-// run(): pick a backend, simulate, reduce, time it.
+// run(): pick a backend, simulate, reduce (in memory or streaming), time it.
 #include <omp.h>
 
 #include <chrono>
 
 #include "chokepoint/cuda_backend.hpp"
 #include "chokepoint/engine.hpp"
+#include "chokepoint/scale.hpp"
 
 namespace chokepoint {
 
@@ -23,9 +24,15 @@ Summary run(const Scenario& scenario, const RunOptions& options) {
     // Simulated and reduced on the device (kernels/); derived outputs, if any, on the host.
     summary = cuda::run_cuda(scenario, options.paths, options.seed, threads, {}, options.progress);
   } else {
-    PathResults results = simulate_cpu(scenario, options.paths, options.seed, threads, options.progress, options.precision);
-    add_derived_outputs(scenario, results, options.seed, threads);
-    summary = summarize(scenario, results, options.seed, threads);
+    if (options.paths <= options.keep_paths_up_to_bytes / bytes_per_path(scenario)) {
+      PathResults results = simulate_cpu(scenario, options.paths, options.seed, threads, options.progress,
+                                         options.precision);
+      add_derived_outputs(scenario, results, options.seed, threads);
+      summary = summarize(scenario, results, options.seed, threads);
+    } else {
+      // Too many paths to keep: the same numbers from bounded memory, in two or three passes.
+      summary = run_streaming(scenario, options);
+    }
   }
   summary.backend = use_cuda ? "cuda" : "cpu";
   summary.precision = precision_name(use_cuda ? Precision::reference : options.precision);

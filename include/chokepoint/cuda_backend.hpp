@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "chokepoint/engine.hpp"
+#include "chokepoint/exact_sum.hpp"
 #include "chokepoint/philox.hpp"
 #include "chokepoint/random_streams.hpp"
 #include "chokepoint/summary.hpp"
@@ -173,6 +174,11 @@ std::vector<std::uint64_t> quantile_ranks(std::uint64_t paths, const std::vector
 struct ColumnReduction {
   double sum = 0.0;                 // Σ x
   double squared_deviations = 0.0;  // Σ (x − Σx/P)²
+  // The exact sums of the CPU reductions (exact_sum.hpp), when the reduction made them: the
+  // summary's mean and sd then come from these, as summarize()'s do. The device sums doubles
+  // in a fixed tree order instead, equal to them to rounding (docs/gpu.md).
+  bool has_exact = false;
+  ExactMoments exact;
   std::vector<float> order_statistics;  // the values at quantile_ranks(), in that order
 };
 struct BindingReduction {

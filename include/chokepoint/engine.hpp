@@ -82,6 +82,10 @@ struct RunOptions {
   std::string backend = "auto";  // auto | cpu | cuda
   int threads = 0;               // 0: all cores
   Precision precision = Precision::mixed;  // precision.hpp; the CUDA backend runs reference for now
+  // The CPU backend keeps every path in memory (one pass) when that takes at most this many
+  // bytes, and streams batches through bounded accumulators (docs/scale.md) beyond it. Both
+  // give the same summary bit for bit.
+  std::uint64_t keep_paths_up_to_bytes = std::uint64_t{1} << 30;
   // Called with the fraction done, from one thread. It may throw to stop the run (Python's
   // Ctrl-C does): the backend starts no further batch and rethrows once its threads have joined.
   std::function<void(double)> progress;
@@ -128,6 +132,12 @@ PathResults simulate_cpu(const Scenario& scenario, std::uint64_t paths, std::uin
                          int threads, const std::function<void(double)>& progress = {},
                          Precision precision = Precision::mixed);
 Summary summarize(const Scenario& scenario, PathResults& results, std::uint64_t seed, int threads);
+
+// Paths [first_path, first_path + count) on this thread into `batch` (slot i is path
+// first_path + i), reusing its storage: the same bits as simulate_cpu gives those paths, since
+// every path's draws depend only on (seed, stream, path). Derived outputs included.
+void simulate_cpu_batch(const Scenario& scenario, std::uint64_t first_path, std::uint64_t count, std::uint64_t seed,
+                        PathResults& batch, Precision precision = Precision::mixed);
 
 // Appends the scenario's derived outputs as columns after the simulated variables, so that
 // `results` then holds one column per entry of Scenario::variables. Deterministic: each path's

@@ -1,0 +1,49 @@
+// chokepoint merge DIR... --out DIR [--quiet]
+// Combines shard directories (run --shard I/N) into the single-process summary, or writes the
+// refine plan of the quantiles' next pass for the shards to run (docs/scale.md).
+#include <cstdio>
+#include <memory>
+
+#include "chokepoint/scale.hpp"
+#include "commands.hpp"
+#include "terminal_table.hpp"
+
+namespace chokepoint::cli {
+
+namespace {
+
+struct MergeArguments {
+  std::vector<std::string> shards;
+  std::string out = "out";
+  bool quiet = false;
+};
+
+int execute_merge(const MergeArguments& arguments) {
+  const MergeOutcome outcome = merge_shards(arguments.shards, arguments.out);
+  if (!outcome.finished) {
+    // Not an error: the exact quantiles need one more pass over the shards' paths.
+    std::printf("pass %d needed: run every shard again with the same arguments plus --refine %s,\n"
+                "then run this merge again (docs/scale.md)\n",
+                outcome.next_pass, outcome.refine_plan.c_str());
+    return kExitSuccess;
+  }
+  if (!arguments.quiet) {
+    std::fputs(terminal_table(outcome.summary).c_str(), stdout);
+    std::printf("wrote %s/summary.json and %s/summary.csv\n", arguments.out.c_str(), arguments.out.c_str());
+  }
+  return kExitSuccess;
+}
+
+}  // namespace
+
+Command add_merge_command(CLI::App& app) {
+  auto arguments = std::make_shared<MergeArguments>();
+  CLI::App* command = app.add_subcommand(
+      "merge", "combine shard directories (run --shard I/N) into DIR/summary.json, or write the next refine plan");
+  command->add_option("shards", arguments->shards, "shard directories, in any order")->required();
+  command->add_option("--out", arguments->out, "output directory (default out)");
+  command->add_flag("--quiet", arguments->quiet, "no table");
+  return Command{command, [arguments] { return execute_merge(*arguments); }};
+}
+
+}  // namespace chokepoint::cli

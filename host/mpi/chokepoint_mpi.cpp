@@ -1,0 +1,153 @@
+// chokepoint-mpi run SCENARIO.json [--paths N] [--seed S] [--threads T] [--out DIR] [--quiet]
+//
+// The run of `chokepoint run` spread over MPI ranks (docs/scale.md): under `mpirun -n R`, rank r
+// runs the paths of shard r/R through the streaming passes; after each pass rank 0 gathers
+// every rank's accumulators, merges them in rank order (integer sums: any order gives the same
+// bits), advances the quantile selection and broadcasts the next plan. Rank 0 writes the run
+// directory, bit for bit the single-process summary. CPU backend; threads per rank as --threads.
+#include <mpi.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <climits>
+#include <cstdio>
+
+#include "chokepoint/scale.hpp"
+#include "chokepoint/summary_io.hpp"
+#include "reduce/streaming_run.hpp"
+
+namespace {
+
+using namespace chokepoint;
+
+constexpr int kExitBadInput = 2;
+constexpr int kExitResource = 3;
+
+// Every rank's bytes, in rank order, on rank 0 (empty elsewhere).
+std::vector<std::string> gather_bytes(const std::string& mine, int ranks, int rank) {
+  if (mine.size() > static_cast<std::size_t>(INT_MAX)) throw ResourceError("a rank's accumulators exceed 2 GiB");
+  const int size = static_cast<int>(mine.size());
+  std::vector<int> sizes(static_cast<std::size_t>(ranks));
+  MPI_Gather(&size, 1, MPI_INT, sizes.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
+  std::vector<int> offsets(static_cast<std::size_t>(ranks), 0);
+  std::string all;
+  if (rank == 0) {
+    long long total = 0;
+    for (int r = 0; r < ranks; ++r) {
+      offsets[static_cast<std::size_t>(r)] = static_cast<int>(total);
+      total += sizes[static_cast<std::size_t>(r)];
+    }
+    if (total > INT_MAX) throw ResourceError("the ranks' accumulators exceed 2 GiB together");
+    all.resize(static_cast<std::size_t>(total));
+  }
+  MPI_Gatherv(mine.data(), size, MPI_CHAR, all.data(), sizes.data(), offsets.data(), MPI_CHAR, 0, MPI_COMM_WORLD);
+  std::vector<std::string> parts;
+  if (rank == 0)
+    for (int r = 0; r < ranks; ++r)
+      parts.push_back(all.substr(static_cast<std::size_t>(offsets[static_cast<std::size_t>(r)]),
+                                 static_cast<std::size_t>(sizes[static_cast<std::size_t>(r)])));
+  return parts;
+}
+
+std::string broadcast_bytes(std::string bytes, int rank) {
+  unsigned long long size = bytes.size();
+  MPI_Bcast(&size, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
+  if (rank != 0) bytes.resize(size);
+  MPI_Bcast(bytes.data(), static_cast<int>(size), MPI_CHAR, 0, MPI_COMM_WORLD);
+  return bytes;
+}
+
+struct Arguments {
+  std::string file;
+  RunOptions options;
+  std::string out = "out";
+  bool quiet = false;
+};
+
+int run_ranks(const Arguments& arguments, int ranks, int rank) {
+  const auto begin = std::chrono::steady_clock::now();
+  const Scenario scenario = load_scenario(arguments.file);
+  const RunOptions& options = arguments.options;
+  if (options.paths == 0) throw InputError({InputProblem{"(arguments)", "--paths", "at least 1 path", "0"}});
+  const PathRange range =
+      shard_range(options.paths, ShardSpec{static_cast<std::uint64_t>(rank), static_cast<std::uint64_t>(ranks)});
+  SelectionPlan plan = first_run_plan(scenario, options.paths, options.seed);
+  MomentCounts moments;
+  for (;;) {
+    PassProgress progress{range.begin, empty_pass_accumulators(scenario, plan)};
+    run_pass(scenario, options.seed, options.precision, options.threads, range, plan, progress, 0, 0, {}, {});
+    const std::vector<std::string> parts = gather_bytes(encode_pass(progress.accumulators, plan.pass == 1), ranks, rank);
+    std::string next_plan;
+    bool finished = false;
+    if (rank == 0) {
+      PassAccumulators merged = empty_pass_accumulators(scenario, plan);
+      for (const std::string& part : parts) {  // rank order, though any order gives these bits
+        PassAccumulators accumulators = empty_pass_accumulators(scenario, plan);
+        decode_pass(part, plan.pass == 1, accumulators);
+        merged.merge(accumulators);
+      }
+      if (plan.pass == 1) moments = std::move(merged.moments);
+      plan = advance(plan, merged.selection);
+      finished = plan.finished();
+      next_plan = encode_plan(plan);
+    }
+    plan = decode_plan(broadcast_bytes(next_plan, rank));
+    int done = finished;
+    MPI_Bcast(&done, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (done) break;
+  }
+  if (rank == 0) {
+    Summary summary = summary_from_accumulators(scenario, options.seed, moments, plan);
+    summary.backend = "cpu";
+    summary.precision = precision_name(options.precision);
+    summary.device = "MPI, " + std::to_string(ranks) + " rank" + (ranks == 1 ? "" : "s");
+    summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+    write_run_directory(arguments.out, scenario, summary);
+    if (!arguments.quiet)
+      std::printf("%d ranks: wrote %s/summary.json and %s/summary.csv\n", ranks, arguments.out.c_str(),
+                  arguments.out.c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  MPI_Init(&argc, &argv);
+  int ranks = 1, rank = 0;
+  MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+
+  Arguments arguments;
+  CLI::App app{"chokepoint-mpi: chokepoint run spread over MPI ranks"};
+  app.require_subcommand(1);
+  CLI::App* run = app.add_subcommand("run", "simulate a scenario on every rank; rank 0 writes DIR/summary.json");
+  run->add_option("scenario", arguments.file, "scenario JSON file")->required();
+  run->add_option("--paths", arguments.options.paths, "number of Monte Carlo paths (default 100000)")
+      ->check(CLI::PositiveNumber);
+  run->add_option("--seed", arguments.options.seed, "random seed, 64-bit (default 1)");
+  run->add_option("--threads", arguments.options.threads, "CPU threads per rank (default 0: all cores)")
+      ->check(CLI::NonNegativeNumber);
+  run->add_option("--out", arguments.out, "output directory, written by rank 0 (default out)");
+  run->add_flag("--quiet", arguments.quiet, "print nothing on success");
+  int code = 0;
+  try {
+    app.parse(argc, argv);
+    code = run_ranks(arguments, ranks, rank);
+  } catch (const CLI::ParseError& error) {
+    code = rank == 0 ? app.exit(error) : 0;
+    code = code == 0 ? 0 : kExitBadInput;
+  } catch (const InputError& error) {
+    if (rank == 0) std::fprintf(stderr, "%s\n", error.what());
+    code = kExitBadInput;
+  } catch (const ResourceError& error) {
+    std::fprintf(stderr, "rank %d: error: %s\n", rank, error.what());
+    code = kExitResource;
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "rank %d: internal error: %s\n", rank, error.what());
+    code = 1;
+  }
+  if (code != 0 && ranks > 1) MPI_Abort(MPI_COMM_WORLD, code);  // the others may wait in a collective
+  MPI_Finalize();
+  return code;
+}
