@@ -15,8 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string quoted(const std::string& text) { return "'" + text + "'"; }
-
 // 20,000 paths: a second or two on two cores, and the medians are within ~1 % of a 10⁵-path run.
 constexpr std::uint64_t kCiPaths = 20000;
 

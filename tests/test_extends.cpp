@@ -27,12 +27,7 @@ class Extends : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(directory_); }
 
-  std::string write(const std::string& name, const std::string& text) {
-    const fs::path file = directory_ / name;
-    fs::create_directories(file.parent_path());
-    std::ofstream(file) << text;
-    return file.string();
-  }
+  std::string write(const std::string& name, const std::string& text) { return write_file_in(directory_, name, text); }
 
   // The scenario as compiled, extends applied.
   nlohmann::json resolved(const std::string& name) {

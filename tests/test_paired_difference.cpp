@@ -18,8 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string quoted(const std::string& text) { return "'" + text + "'"; }
-
 const std::string kNoisy = R"({"growth": 0.5, "sigma": 0.4, "trend_uncertainty": 0.1, "persistence": 0.3})";
 
 // A scenario whose flow stage binds, with a forced event as the stress.

@@ -25,8 +25,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string quoted(const std::string& text) { return "'" + text + "'"; }
-
 // lognormal_demand.json: token_demand is lognormal with median 1e15 and p95 3e15 in every year.
 const double kSigma = std::log(3.0) / 1.6448536269514729;
 double true_quantile(double z) { return 1e15 * std::exp(z * kSigma); }
