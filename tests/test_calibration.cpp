@@ -89,9 +89,7 @@ TEST(Calibration, AboutAndAtLeastBands) {
 class CalibrateCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    directory_ = chokepoint::testing::unique_test_directory("chokepoint_calibrate_cli");
-    fs::remove_all(directory_);
-    fs::create_directories(directory_);
+    directory_ = fresh_test_directory("chokepoint_calibrate_cli");
   }
   void TearDown() override { fs::remove_all(directory_); }
 

@@ -18,9 +18,7 @@ namespace fs = std::filesystem;
 class Extends : public ::testing::Test {
  protected:
   void SetUp() override {
-    directory_ = chokepoint::testing::unique_test_directory("chokepoint_extends");
-    fs::remove_all(directory_);
-    fs::create_directories(directory_);
+    directory_ = fresh_test_directory("chokepoint_extends");
     // The parent: a valid scenario with an optional key (stages.cowos.yield) to delete.
     write("parent.json", minimal_scenario(R"({"growth": 0.5, "sigma": 0.0})", 4, 3, R"(,
   "report": {"quantiles": [0.05, 0.5, 0.95]})"));

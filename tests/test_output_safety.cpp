@@ -30,9 +30,7 @@ namespace fs = std::filesystem;
 class OutputSafety : public ::testing::Test {
  protected:
   void SetUp() override {
-    directory_ = unique_test_directory("output_safety");
-    fs::remove_all(directory_);
-    fs::create_directories(directory_);
+    directory_ = fresh_test_directory("output_safety");
   }
   void TearDown() override { fs::remove_all(directory_); }
 

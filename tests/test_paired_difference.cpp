@@ -99,9 +99,7 @@ TEST(PairedDifference, DifferentYearsAreRefused) {
 class DiffCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    directory_ = chokepoint::testing::unique_test_directory("chokepoint_diff_cli");
-    fs::remove_all(directory_);
-    fs::create_directories(directory_);
+    directory_ = fresh_test_directory("chokepoint_diff_cli");
     std::ofstream(directory_ / "base.json") << scenario_with("");
     std::ofstream(directory_ / "quake.json") << scenario_with(kQuake);
   }

@@ -25,6 +25,14 @@ inline std::string unique_test_directory(const std::string& prefix) {
          std::to_string(::getpid());
 }
 
+// unique_test_directory, emptied of what an earlier run of the same test left and created.
+inline std::filesystem::path fresh_test_directory(const std::string& prefix) {
+  const std::filesystem::path directory = unique_test_directory(prefix);
+  std::filesystem::remove_all(directory);
+  std::filesystem::create_directories(directory);
+  return directory;
+}
+
 struct CommandResult {
   int exit_code = -1;
   std::string output;  // stdout and stderr together

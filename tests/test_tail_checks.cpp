@@ -33,9 +33,7 @@ const double kTrueP99 = true_quantile(2.3263478740408408);  // 4.73e15
 class TailChecks : public ::testing::Test {
  protected:
   void SetUp() override {
-    directory_ = unique_test_directory("chokepoint_tail_checks");
-    fs::remove_all(directory_);
-    fs::create_directories(directory_);
+    directory_ = fresh_test_directory("chokepoint_tail_checks");
     scenario_ = load_scenario(source_path("tests/scenarios/lognormal_demand.json"));
   }
   void TearDown() override { fs::remove_all(directory_); }
