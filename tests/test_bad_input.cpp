@@ -15,8 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string quoted(const std::string& text) { return "'" + text + "'"; }
-
 std::string bad_file(const std::string& name) { return source_path("tests/bad/" + name); }
 
 // Counts the problems a failed validation printed, from its last line "N problem(s) found".

@@ -15,8 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string quoted(const std::string& text) { return "'" + text + "'"; }
-
 // 20,000 paths: a second or two on two cores, and the medians are within ~1 % of a 10⁵-path run.
 constexpr std::uint64_t kCiPaths = 20000;
 
@@ -91,9 +89,7 @@ TEST(Calibration, AboutAndAtLeastBands) {
 class CalibrateCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    directory_ = chokepoint::testing::unique_test_directory("chokepoint_calibrate_cli");
-    fs::remove_all(directory_);
-    fs::create_directories(directory_);
+    directory_ = fresh_test_directory("chokepoint_calibrate_cli");
   }
   void TearDown() override { fs::remove_all(directory_); }
 

@@ -18,21 +18,14 @@ namespace fs = std::filesystem;
 class Extends : public ::testing::Test {
  protected:
   void SetUp() override {
-    directory_ = chokepoint::testing::unique_test_directory("chokepoint_extends");
-    fs::remove_all(directory_);
-    fs::create_directories(directory_);
+    directory_ = fresh_test_directory("chokepoint_extends");
     // The parent: a valid scenario with an optional key (stages.cowos.yield) to delete.
     write("parent.json", minimal_scenario(R"({"growth": 0.5, "sigma": 0.0})", 4, 3, R"(,
   "report": {"quantiles": [0.05, 0.5, 0.95]})"));
   }
   void TearDown() override { fs::remove_all(directory_); }
 
-  std::string write(const std::string& name, const std::string& text) {
-    const fs::path file = directory_ / name;
-    fs::create_directories(file.parent_path());
-    std::ofstream(file) << text;
-    return file.string();
-  }
+  std::string write(const std::string& name, const std::string& text) { return write_file_in(directory_, name, text); }
 
   // The scenario as compiled, extends applied.
   nlohmann::json resolved(const std::string& name) {

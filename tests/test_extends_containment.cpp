@@ -31,12 +31,7 @@ class ExtendsContainment : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(root_); }
 
-  std::string write(const std::string& name, const std::string& text) {
-    const fs::path file = directory_ / name;
-    fs::create_directories(file.parent_path());
-    std::ofstream(file) << text;
-    return file.string();
-  }
+  std::string write(const std::string& name, const std::string& text) { return write_file_in(directory_, name, text); }
 
   std::string child(const std::string& parent, const std::string& name = "child.json") {
     return write(name, "{\"extends\": " + nlohmann::json(parent).dump() + ", \"name\": \"child\"}");
@@ -55,19 +50,6 @@ class ExtendsContainment : public ::testing::Test {
   // The CLI under `timeout`: a read that blocks fails the test instead of hanging it.
   CommandResult validate_within_seconds(const std::string& file) {
     return run_cli_prefixed("timeout 20 ", "validate '" + file + "'");
-  }
-
-  static CommandResult run_cli_prefixed(const std::string& prefix, const std::string& arguments) {
-    const std::string command = prefix + std::string(CHOKEPOINT_CLI) + " " + arguments + " 2>&1";
-    CommandResult result;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (!pipe) return result;
-    char buffer[4096];
-    std::size_t read = 0;
-    while ((read = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, read);
-    const int status = pclose(pipe);
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return result;
   }
 
   fs::path root_, directory_;

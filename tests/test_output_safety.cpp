@@ -27,21 +27,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string quoted(const std::string& text) { return "'" + text + "'"; }
-
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-void write_text(const fs::path& file, const std::string& text) { std::ofstream(file, std::ios::binary) << text; }
-
 class OutputSafety : public ::testing::Test {
  protected:
   void SetUp() override {
-    directory_ = unique_test_directory("output_safety");
-    fs::remove_all(directory_);
-    fs::create_directories(directory_);
+    directory_ = fresh_test_directory("output_safety");
   }
   void TearDown() override { fs::remove_all(directory_); }
 

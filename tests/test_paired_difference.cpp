@@ -18,8 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string quoted(const std::string& text) { return "'" + text + "'"; }
-
 const std::string kNoisy = R"({"growth": 0.5, "sigma": 0.4, "trend_uncertainty": 0.1, "persistence": 0.3})";
 
 // A scenario whose flow stage binds, with a forced event as the stress.
@@ -101,9 +99,7 @@ TEST(PairedDifference, DifferentYearsAreRefused) {
 class DiffCli : public ::testing::Test {
  protected:
   void SetUp() override {
-    directory_ = chokepoint::testing::unique_test_directory("chokepoint_diff_cli");
-    fs::remove_all(directory_);
-    fs::create_directories(directory_);
+    directory_ = fresh_test_directory("chokepoint_diff_cli");
     std::ofstream(directory_ / "base.json") << scenario_with("");
     std::ofstream(directory_ / "quake.json") << scenario_with(kQuake);
   }

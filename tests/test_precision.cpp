@@ -13,12 +13,7 @@
 namespace chokepoint {
 namespace {
 
-std::string read_text(const std::string& file) {
-  std::ifstream in(file);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using testing::read_text;
 
 double relative_difference(double a, double b) { return std::fabs(a - b) / std::fmax(std::fabs(b), 1e-300); }
 

@@ -83,7 +83,7 @@ TEST(StepEquations, ResponseBoostsTheBindingStageFromTheNextStep) {
   EXPECT_DOUBLE_EQ(out.stage_units[2], (180.0 - 0.75 * 61.25) / 0.5);
 }
 
-// v2 lines of §6, one by one, on two_step_chain with a slow power build-out:
+// v2 lines of docs/model.md §6, one by one, on two_step_chain with a slow power build-out:
 // C = 40 + 8 = 48, H = (48 − 0.75·25)/0.5 = 58.5, a = 8 MW/yr, h = 0.5:
 // D* = H + h·a/per_unit = 58.5 + 0.5·8/0.5 = 66.5 < Dd = 162.5.
 Json slow_power_chain() {

@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "chokepoint/engine.hpp"
@@ -22,14 +25,43 @@ inline std::string unique_test_directory(const std::string& prefix) {
          std::to_string(::getpid());
 }
 
+// unique_test_directory, emptied of what an earlier run of the same test left and created.
+inline std::filesystem::path fresh_test_directory(const std::string& prefix) {
+  const std::filesystem::path directory = unique_test_directory(prefix);
+  std::filesystem::remove_all(directory);
+  std::filesystem::create_directories(directory);
+  return directory;
+}
+
 struct CommandResult {
   int exit_code = -1;
   std::string output;  // stdout and stderr together
 };
 
-// Runs the chokepoint CLI with `arguments` (already shell-quoted where needed).
-inline CommandResult run_cli(const std::string& arguments) {
-  const std::string command = std::string(CHOKEPOINT_CLI) + " " + arguments + " 2>&1";
+// Single quotes for a path in a shell command line (test paths hold no quote).
+inline std::string quoted(const std::string& text) { return "'" + text + "'"; }
+
+inline std::string read_text(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+inline void write_text(const std::filesystem::path& file, const std::string& text) {
+  std::ofstream(file, std::ios::binary) << text;
+}
+
+// Writes `text` to `directory`/`name`, making the folders `name` names; returns the file's path.
+inline std::string write_file_in(const std::filesystem::path& directory, const std::string& name, const std::string& text) {
+  const std::filesystem::path file = directory / name;
+  std::filesystem::create_directories(file.parent_path());
+  write_text(file, text);
+  return file.string();
+}
+
+// Runs the chokepoint CLI with `arguments` (already shell-quoted where needed), after `prefix`
+// (a wrapper command such as "timeout 20 ").
+inline CommandResult run_cli_prefixed(const std::string& prefix, const std::string& arguments) {
+  const std::string command = prefix + std::string(CHOKEPOINT_CLI) + " " + arguments + " 2>&1";
   CommandResult result;
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return result;
@@ -40,6 +72,8 @@ inline CommandResult run_cli(const std::string& arguments) {
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
 }
+
+inline CommandResult run_cli(const std::string& arguments) { return run_cli_prefixed("", arguments); }
 
 // A one-factor, one-flow-stage scenario; `extra` is spliced in at the top level, and
 // `demand_factor` replaces the demand factor's definition.

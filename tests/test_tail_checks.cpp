@@ -25,8 +25,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string quoted(const std::string& text) { return "'" + text + "'"; }
-
 // lognormal_demand.json: token_demand is lognormal with median 1e15 and p95 3e15 in every year.
 const double kSigma = std::log(3.0) / 1.6448536269514729;
 double true_quantile(double z) { return 1e15 * std::exp(z * kSigma); }
@@ -35,9 +33,7 @@ const double kTrueP99 = true_quantile(2.3263478740408408);  // 4.73e15
 class TailChecks : public ::testing::Test {
  protected:
   void SetUp() override {
-    directory_ = unique_test_directory("chokepoint_tail_checks");
-    fs::remove_all(directory_);
-    fs::create_directories(directory_);
+    directory_ = fresh_test_directory("chokepoint_tail_checks");
     scenario_ = load_scenario(source_path("tests/scenarios/lognormal_demand.json"));
   }
   void TearDown() override { fs::remove_all(directory_); }

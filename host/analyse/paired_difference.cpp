@@ -12,6 +12,7 @@
 
 #include "chokepoint/csv.hpp"
 #include "chokepoint/summary_io.hpp"
+#include "output/writing_json.hpp"
 #include "reduce/quantiles.hpp"
 #include "reduce/statistics.hpp"
 
@@ -193,15 +194,6 @@ PairedDifference paired_difference(const Scenario& stress, const Scenario& base,
 
 using OrderedJson = nlohmann::ordered_json;
 
-static OrderedJson number(double value) { return std::isfinite(value) ? OrderedJson(value) : OrderedJson(nullptr); }
-
-// Appends a key known to be new, without ordered_json's linear search of the keys before it
-// (quadratic in the number of quantile levels otherwise; summary_io.cpp does the same).
-static void append_new_key(OrderedJson& object, std::string key, OrderedJson value) {
-  OrderedJson::object_t& members = object.get_ref<OrderedJson::object_t&>();
-  static_cast<OrderedJson::object_t::Container&>(members).emplace_back(std::move(key), std::move(value));
-}
-
 std::string difference_json_text(const PairedDifference& difference) {
   OrderedJson root;
   root["stress"] = difference.stress_scenario;
@@ -216,14 +208,14 @@ std::string difference_json_text(const PairedDifference& difference) {
     for (const DifferenceYear& y : variable.years) {
       OrderedJson quantiles = OrderedJson::object();
       for (std::size_t i = 0; i < difference.quantile_levels.size(); ++i)
-        append_new_key(quantiles, shortest_decimal(difference.quantile_levels[i]), number(y.quantiles[i]));
+        append_new_key(quantiles, shortest_decimal(difference.quantile_levels[i]), json_number(y.quantiles[i]));
       years.push_back(OrderedJson{{"year", y.year},
-                                  {"stress_mean", number(y.stress_mean)},
-                                  {"base_mean", number(y.base_mean)},
-                                  {"mean", number(y.mean)},
-                                  {"sd", number(y.sd)},
-                                  {"se", number(y.se)},
-                                  {"unpaired_se", number(y.unpaired_se)},
+                                  {"stress_mean", json_number(y.stress_mean)},
+                                  {"base_mean", json_number(y.base_mean)},
+                                  {"mean", json_number(y.mean)},
+                                  {"sd", json_number(y.sd)},
+                                  {"se", json_number(y.se)},
+                                  {"unpaired_se", json_number(y.unpaired_se)},
                                   {"quantiles", quantiles}});
     }
     variables[variable.name] = OrderedJson{{"unit", variable.unit}, {"kind", variable.kind}, {"years", years}};
@@ -234,10 +226,10 @@ std::string difference_json_text(const PairedDifference& difference) {
     OrderedJson years = OrderedJson::array();
     for (const BindingDifference& y : stage.years)
       years.push_back(OrderedJson{{"year", y.year},
-                                  {"binding_share", number(y.binding_share)},
-                                  {"binding_share_se", number(y.binding_share_se)},
-                                  {"binding_any", number(y.binding_any)},
-                                  {"binding_any_se", number(y.binding_any_se)}});
+                                  {"binding_share", json_number(y.binding_share)},
+                                  {"binding_share_se", json_number(y.binding_share_se)},
+                                  {"binding_any", json_number(y.binding_any)},
+                                  {"binding_any_se", json_number(y.binding_any_se)}});
     stages[stage.name] = OrderedJson{{"years", years}};
   }
   root["stages"] = stages;

@@ -10,6 +10,7 @@
 #include "chokepoint/errors.hpp"
 #include "chokepoint/output_files.hpp"
 #include "output/appending_json.hpp"
+#include "output/writing_json.hpp"
 
 namespace chokepoint {
 
@@ -20,18 +21,6 @@ std::string shortest_decimal(double value) {
   char buffer[64];
   const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
   return std::string(buffer, result.ptr);
-}
-
-// NaN and infinities have no JSON spelling; they become null rather than invalid JSON.
-static OrderedJson number(double value) { return std::isfinite(value) ? OrderedJson(value) : OrderedJson(nullptr); }
-
-// Appends a key known to be new. ordered_json's operator[] searches the object's keys first, so
-// filling an object of n keys that way costs n²/2 comparisons: with thousands of quantile levels
-// per variable-year the writer took minutes. Keys here are distinct by construction.
-static void append_new_key(OrderedJson& object, std::string key, OrderedJson value) {
-  if (!object.is_object()) object = OrderedJson::object();
-  OrderedJson::object_t& members = object.get_ref<OrderedJson::object_t&>();
-  static_cast<OrderedJson::object_t::Container&>(members).emplace_back(std::move(key), std::move(value));
 }
 
 static bool has_intervals(const Summary& summary, const YearStatistics& stats) {
@@ -57,7 +46,7 @@ std::string summary_json_text(const Summary& summary) {
   if (!summary.quantile_ci_coverage.empty()) {
     OrderedJson coverage = OrderedJson::object();
     for (std::size_t i = 0; i < summary.quantile_levels.size() && i < summary.quantile_ci_coverage.size(); ++i)
-      coverage[shortest_decimal(summary.quantile_levels[i])] = number(summary.quantile_ci_coverage[i]);
+      coverage[shortest_decimal(summary.quantile_levels[i])] = json_number(summary.quantile_ci_coverage[i]);
     root["quantile_ci_coverage"] = coverage;
   }
   OrderedJson variables = OrderedJson::object();
@@ -66,14 +55,14 @@ std::string summary_json_text(const Summary& summary) {
     for (const YearStatistics& stats : variable.years) {
       OrderedJson quantiles = OrderedJson::object();
       for (std::size_t i = 0; i < summary.quantile_levels.size(); ++i)
-        append_new_key(quantiles, shortest_decimal(summary.quantile_levels[i]), number(stats.quantiles[i]));
-      OrderedJson year{{"year", stats.year}, {"mean", number(stats.mean)}, {"sd", number(stats.sd)},
-                       {"se", number(stats.se)}, {"quantiles", std::move(quantiles)}};
+        append_new_key(quantiles, shortest_decimal(summary.quantile_levels[i]), json_number(stats.quantiles[i]));
+      OrderedJson year{{"year", stats.year}, {"mean", json_number(stats.mean)}, {"sd", json_number(stats.sd)},
+                       {"se", json_number(stats.se)}, {"quantiles", std::move(quantiles)}};
       if (has_intervals(summary, stats)) {
         OrderedJson intervals = OrderedJson::object();
         for (std::size_t i = 0; i < summary.quantile_levels.size(); ++i)
           append_new_key(intervals, shortest_decimal(summary.quantile_levels[i]),
-                         OrderedJson::array({number(stats.quantile_ci_low[i]), number(stats.quantile_ci_high[i])}));
+                         OrderedJson::array({json_number(stats.quantile_ci_low[i]), json_number(stats.quantile_ci_high[i])}));
         year["quantile_ci"] = std::move(intervals);
       }
       years.push_back(std::move(year));
@@ -86,17 +75,17 @@ std::string summary_json_text(const Summary& summary) {
     OrderedJson years = OrderedJson::array();
     for (const StageYear& y : stage.years)
       years.push_back(OrderedJson{{"year", y.year},
-                                  {"binding_share", number(y.binding_share)},
-                                  {"binding_share_se", number(y.binding_share_se)},
-                                  {"binding_any", number(y.binding_any)},
-                                  {"binding_any_se", number(y.binding_any_se)}});
+                                  {"binding_share", json_number(y.binding_share)},
+                                  {"binding_share_se", json_number(y.binding_share_se)},
+                                  {"binding_any", json_number(y.binding_any)},
+                                  {"binding_any_se", json_number(y.binding_any_se)}});
     stages[stage.name] = OrderedJson{{"years", years}};
   }
   root["stages"] = stages;
   OrderedJson thresholds = OrderedJson::array();
   for (const ThresholdResult& t : summary.thresholds)
-    thresholds.push_back(OrderedJson{{"variable", t.variable}, {"year", t.year}, {"at_least", number(t.at_least)},
-                                     {"p", number(t.p)}, {"se", number(t.se)}});
+    thresholds.push_back(OrderedJson{{"variable", t.variable}, {"year", t.year}, {"at_least", json_number(t.at_least)},
+                                     {"p", json_number(t.p)}, {"se", json_number(t.se)}});
   root["thresholds"] = thresholds;
   OrderedJson nonfinite = OrderedJson::array();
   for (const NonfiniteCount& count : summary.nonfinite)
