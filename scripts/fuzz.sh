@@ -27,12 +27,18 @@ mkdir -p "$findings"
 # -rss_limit_mb and -timeout: a scenario that needs more than 2 GB or 10 s for 8 paths is a finding
 # (the limits of docs/errors.md exist to prevent it). -max_len: the 1 MiB input limit is tested
 # elsewhere; mutations longer than the largest seed (the 36 KB baseline) only slow the search.
-ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  build-fuzz/fuzz_scenario "$work" tests/fuzz/corpus \
-    -dict=tests/fuzz/scenario.dict -max_total_time="$seconds" -jobs="$jobs" -workers="$jobs" \
-    -rss_limit_mb=2048 -timeout=10 -max_len=65536 -artifact_prefix="$findings/" -print_final_stats=1
+# Run from build-fuzz: with -jobs libFuzzer writes its log (fuzz-0.log) to the working directory,
+# which must not be the repository's root.
+root="$PWD"
+(cd build-fuzz &&
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ./fuzz_scenario "$work" "$root/tests/fuzz/corpus" \
+      -dict="$root/tests/fuzz/scenario.dict" -max_total_time="$seconds" -jobs="$jobs" -workers="$jobs" \
+      -rss_limit_mb=2048 -timeout=10 -max_len=65536 -artifact_prefix="$root/$findings/" -print_final_stats=1)
+tail -n 5 build-fuzz/fuzz-*.log 2>/dev/null || true
 if compgen -G "$findings/*" >/dev/null; then
   echo "fuzz.sh: findings in $findings/:" >&2
   ls -l "$findings" >&2
+  cat build-fuzz/fuzz-*.log >&2 2>/dev/null || true
   exit 1
 fi
