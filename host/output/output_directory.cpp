@@ -22,7 +22,8 @@ namespace {
 // What chokepoint itself writes into an output directory; --force replaces a directory only when
 // it holds nothing else, so `--out . --force` cannot delete a user's files.
 const std::vector<std::string> kOwnFiles{"summary.json", "summary.csv",     "scenario.json", "paths.csv", "report.html",
-                                         "diff.json",    "diff.csv",        "calibration.json", "calibration.csv"};
+                                         "diff.json",    "diff.csv",        "calibration.json", "calibration.csv",
+                                         "sobol.json",   "sobol.csv",       "tornado.json"};
 
 // "out/run-x/" → "out/run-x"; refuses "", "." and "..", which name no new folder.
 fs::path target_path(const std::string& target, const std::string& argument) {
