@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "analyse/tornado.hpp"
 #include "chokepoint/engine.hpp"
 #include "chokepoint/output_files.hpp"
 #include "chokepoint/report.hpp"
@@ -41,6 +42,7 @@ struct RunArguments {
   std::string checkpoint;          // commit progress to this directory; resume from it
   std::uint64_t checkpoint_every = 0;
   std::uint64_t memory_for_paths_mib = 1024;
+  std::uint64_t tornado_paths = 4000;  // with --report: DIR/tornado.json from this many paths per run; 0: none
 };
 
 void reject_with(const std::string& argument, const std::string& other, bool given) {
@@ -103,6 +105,17 @@ int execute_run(const RunArguments& arguments) {
   if (arguments.per_path > 0)
     write_trajectory_csv(out.staging(), scenario, arguments.seed, std::min(arguments.per_path, arguments.paths),
                          options.precision);
+  if (arguments.report && arguments.tornado_paths > 0) {
+    // Before the report is written, so that the report can draw it (docs/sensitivity.md, "Tornado").
+    TornadoRequest tornado;
+    // Never more paths per tornado run than the run itself: it makes 1 + 2·(parameters) runs.
+    tornado.paths = std::min(arguments.tornado_paths, arguments.paths);
+    tornado.seed = arguments.seed;
+    tornado.threads = arguments.threads;
+    tornado.backend = arguments.backend;
+    tornado.precision = options.precision;
+    write_file_atomically(out.staging() + "/tornado.json", tornado_json_text(compute_tornado(scenario, tornado)));
+  }
   if (arguments.report) {
     ReportInputs report = read_report_inputs(out.staging());
     report.directory = out.target();  // the page names where the run will be, not the staging folder
@@ -113,6 +126,7 @@ int execute_run(const RunArguments& arguments) {
     emit(stdout, terminal_table(summary));
     std::string wrote = "wrote " + out.target() + "/summary.json, summary.csv, scenario.json";
     if (arguments.per_path > 0) wrote += ", paths.csv";
+    if (arguments.report && arguments.tornado_paths > 0) wrote += ", tornado.json";
     if (arguments.report) wrote += ", report.html";
     emit(stdout, wrote + "\n");
   }
@@ -138,6 +152,9 @@ Command add_run_command(CLI::App& app) {
   command->add_flag("--force", arguments->force, "replace the run directory if it exists");
   command->add_flag("--quiet", arguments->quiet, "no progress bar and no table");
   command->add_flag("--report", arguments->report, "also write DIR/report.html (see chokepoint report)");
+  command->add_option("--tornado-paths", arguments->tornado_paths,
+                      "with --report: paths per run of the tornado (DIR/tornado.json; default 4000 or --paths if fewer; 0: none)")
+      ->check(whole_number(0, kMaxPaths, "a number of paths"));
   command->add_option("--per-path", arguments->per_path,
                       "also write the first N paths' step-by-step trajectories to DIR/paths.csv")
       ->check(whole_number(0, kMaxPaths, "a number of paths"));

@@ -32,6 +32,7 @@ Command add_calibrate_command(CLI::App& app);
 Command add_report_command(CLI::App& app);
 Command add_discover_command(CLI::App& app);
 Command add_merge_command(CLI::App& app);
+Command add_sensitivity_command(CLI::App& app);
 
 // --threads T, checked against kMaxThreads, for every command that simulates.
 void add_threads_option(CLI::App& command, int& threads, const std::string& purpose = "CPU threads");

@@ -120,7 +120,8 @@ int main(int argc, char** argv) {
              "4 calibration targets missed, 5 non-finite results (see docs/errors.md).");
   const std::vector<Command> commands{add_run_command(app), add_validate_command(app), add_diff_command(app),
                                       add_calibrate_command(app), add_report_command(app),
-                                      add_discover_command(app), add_merge_command(app)};
+                                      add_discover_command(app), add_merge_command(app),
+                                      add_sensitivity_command(app)};
   if (unknown_command(argc, argv, commands)) return kExitBadInput;
 
   try {

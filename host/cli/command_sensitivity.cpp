@@ -1,0 +1,138 @@
+// chokepoint sensitivity SCENARIO.json [--paths N] [--for VARIABLE:YEAR]... [--group NAME=a,b]...
+//                        [--seed S] [--threads T] [--backend auto|cpu|cuda] [--precision mixed|reference]
+//                        [--bootstrap R] [--tornado [--tornado-paths P]] [--out DIR] [--force] [--quiet]
+// Sobol first-order and total indices of the scenario's input groups by pick-freeze through
+// re-keyed streams (docs/sensitivity.md): DIR/sobol.json, DIR/sobol.csv, a table sorted by total
+// index; with --tornado also DIR/tornado.json.
+#include <cstdio>
+#include <memory>
+
+#include "analyse/sobol_files.hpp"
+#include "analyse/sobol_run.hpp"
+#include "analyse/tornado.hpp"
+#include "chokepoint/engine.hpp"
+#include "chokepoint/output_files.hpp"
+#include "argument_checks.hpp"
+#include "commands.hpp"
+#include "progress_bar.hpp"
+#include "terminal_text.hpp"
+
+namespace chokepoint::cli {
+
+namespace {
+
+struct SensitivityArguments {
+  std::string file;
+  std::uint64_t base_samples = 1000;
+  std::uint64_t seed = 1;
+  std::string backend = "auto";
+  int threads = 0;
+  std::string precision = "mixed";
+  int bootstrap = 1000;
+  std::vector<std::string> outputs;  // --for
+  std::vector<std::string> groups;   // --group
+  bool tornado = false;
+  std::uint64_t tornado_paths = 4000;
+  std::string out;                   // default out/sensitivity-<scenario name>
+  bool force = false;
+  bool quiet = false;
+};
+
+int execute_sensitivity(const SensitivityArguments& arguments) {
+  const Scenario scenario = load_scenario(arguments.file);
+  // Every argument is checked before a path is simulated.
+  std::vector<SensitivityOutput> outputs;
+  for (const std::string& text : arguments.outputs) outputs.push_back(parse_sensitivity_output(scenario, text));
+  if (outputs.empty()) outputs = default_sensitivity_outputs(scenario);
+  const std::vector<InputGroup> groups =
+      apply_group_overrides(scenario, default_input_groups(scenario), arguments.groups);
+  if (groups.empty())
+    throw InputError({InputProblem{arguments.file, "(scenario)",
+                                   "at least one random input (a drawn parameter, a factor with σ or τ above 0, or an "
+                                   "event that can fire)",
+                                   "none: every path is the same"}});
+  InputFiles inputs;
+  inputs.add(arguments.file);
+  OutputDirectory out(arguments.out.empty() ? default_output("sensitivity", scenario.name) : arguments.out,
+                      arguments.force, inputs);
+
+  SobolRequest request;
+  request.base_samples = arguments.base_samples;
+  request.seed = arguments.seed;
+  request.threads = arguments.threads;
+  request.backend = arguments.backend;
+  request.precision = arguments.precision == "reference" ? Precision::reference : Precision::mixed;
+  request.bootstrap = arguments.bootstrap;
+  const std::uint64_t paths = sobol_paths(groups.size(), arguments.base_samples);
+  if (!arguments.quiet)
+    emit(stdout, scenario.name + ": " + std::to_string(groups.size()) + " input groups, " +
+                     std::to_string(outputs.size()) + " outputs; (" + std::to_string(groups.size()) + " + 2) × " +
+                     std::to_string(arguments.base_samples) + " base samples = " + std::to_string(paths) +
+                     " paths to simulate\n");
+  ProgressBar bar("sensitivity " + scenario.name);
+  if (!arguments.quiet) request.progress = [&bar](double fraction) { bar.update(fraction); };
+  const SobolAnalysis analysis = run_sobol(scenario, groups, outputs, request);
+  write_file_atomically(out.staging() + "/sobol.json", sobol_json_text(analysis));
+  write_file_atomically(out.staging() + "/sobol.csv", sobol_csv_text(analysis));
+  write_file_atomically(out.staging() + "/scenario.json", scenario.resolved_json + "\n");
+
+  if (arguments.tornado) {
+    TornadoRequest tornado;
+    tornado.paths = arguments.tornado_paths;
+    tornado.seed = arguments.seed;
+    tornado.threads = arguments.threads;
+    tornado.backend = arguments.backend;
+    tornado.precision = request.precision;
+    ProgressBar tornado_bar("tornado " + scenario.name);
+    if (!arguments.quiet) tornado.progress = [&tornado_bar](double fraction) { tornado_bar.update(fraction); };
+    write_file_atomically(out.staging() + "/tornado.json", tornado_json_text(compute_tornado(scenario, tornado)));
+  }
+  out.commit();
+  if (!arguments.quiet) {
+    emit(stdout, sobol_table_text(analysis));
+    char timing[160];
+    std::snprintf(timing, sizeof timing, "\n%llu paths in %.2f s (%.0f paths/s, %s, %d threads)\n",
+                  static_cast<unsigned long long>(analysis.paths_simulated), analysis.seconds,
+                  static_cast<double>(analysis.paths_simulated) / analysis.seconds, analysis.backend.c_str(),
+                  analysis.threads);
+    emit(stdout, timing);
+    emit(stdout, "wrote " + out.target() + "/sobol.json, sobol.csv, scenario.json" +
+                     (arguments.tornado ? ", tornado.json" : "") + "\n");
+  }
+  return kExitSuccess;
+}
+
+}  // namespace
+
+Command add_sensitivity_command(CLI::App& app) {
+  auto arguments = std::make_shared<SensitivityArguments>();
+  CLI::App* command = app.add_subcommand(
+      "sensitivity", "Sobol indices of input groups by pick-freeze (DIR/sobol.json, sobol.csv; --tornado: tornado.json)");
+  command->add_option("scenario", arguments->file, "scenario JSON file")->required();
+  command->add_option("--paths", arguments->base_samples,
+                      "base samples N (default 1000); the run simulates (groups + 2) × N paths")
+      ->check(whole_number(2, kMaxPaths, "a number of base samples"));
+  command->add_option("--for", arguments->outputs,
+                      "VARIABLE:YEAR or STAGE.binding_share:YEAR, repeatable (default: the headline variables in "
+                      "the middle and last year, each stage's binding share in the middle year)");
+  command->add_option("--group", arguments->groups,
+                      "NAME=INPUT,INPUT,… : one group of these inputs (parameters, factors, events), repeatable");
+  command->add_option("--seed", arguments->seed, "random seed, 64-bit (default 1)")->check(seed_value());
+  command->add_option("--backend", arguments->backend, "auto (GPU when present), cpu or cuda")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  add_threads_option(*command, arguments->threads);
+  command->add_option("--precision", arguments->precision, "mixed (default) or reference, as for run")
+      ->check(CLI::IsMember({"reference", "mixed"}));
+  command->add_option("--bootstrap", arguments->bootstrap, "bootstrap replicates of the 95% intervals (default 1000)")
+      ->check(whole_number(2, 100000, "a number of replicates"));
+  command->add_flag("--tornado", arguments->tornado,
+                    "also write DIR/tornado.json: median swing with each parameter at its 10th vs 90th percentile");
+  command->add_option("--tornado-paths", arguments->tornado_paths, "paths per tornado run (default 4000)")
+      ->check(whole_number(1, kMaxPaths, "a number of paths"));
+  command->add_option("--out", arguments->out, "directory to create (default out/sensitivity-<scenario name>)");
+  command->add_flag("--force", arguments->force, "replace the directory if it exists");
+  command->add_flag("--quiet", arguments->quiet, "no progress bar and no table");
+  return Command{command, [arguments] { return execute_sensitivity(*arguments); }};
+}
+
+}  // namespace chokepoint::cli
