@@ -15,6 +15,8 @@ namespace {
 
 using OrderedJson = nlohmann::ordered_json;
 
+constexpr double kShownAbove = 0.001;  // the terminal table's threshold
+
 OrderedJson index_json(const SobolIndex& index) {
   return OrderedJson{{"estimate", index.estimate}, {"low", index.lower}, {"high", index.upper}, {"se", index.standard_error}};
 }
@@ -100,11 +102,12 @@ std::string sobol_table_text(const SobolAnalysis& analysis) {
   const int level = static_cast<int>(std::lround(analysis.level * 100));
   std::string out;
   for (const SobolOutputIndices& entry : analysis.outputs) {
-    out += "\n" + entry.output.label + " (" + entry.output.unit + "): variance " + si_number(entry.indices.variance) +
-           ", N = " + std::to_string(entry.indices.samples) + " base samples\n";
+    out += "\n" + entry.output.label + " (" + entry.output.unit + "): standard deviation " +
+           quantity_text(std::sqrt(entry.indices.variance), entry.output.unit) + ", N = " +
+           std::to_string(entry.indices.samples) + " base samples\n";
     char heading[160];
-    std::snprintf(heading, sizeof heading, "  %-*s  %7s  %-18s  %7s  %-18s\n", static_cast<int>(width), "group",
-                  "S", (std::to_string(level) + "% interval").c_str(), "ST", (std::to_string(level) + "% interval").c_str());
+    std::snprintf(heading, sizeof heading, "  %-*s  %7s  %-18s  %7s  %s\n", static_cast<int>(width), "group", "S",
+                  (std::to_string(level) + "% interval").c_str(), "ST", (std::to_string(level) + "% interval").c_str());
     out += heading;
     std::vector<std::size_t> order(analysis.groups.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
@@ -113,9 +116,16 @@ std::string sobol_table_text(const SobolAnalysis& analysis) {
       const double x = entry.indices.total[a].estimate, y = entry.indices.total[b].estimate;
       return std::isnan(y) ? !std::isnan(x) : x > y;
     });
+    std::size_t hidden = 0;
     for (std::size_t i : order) {
       const SobolIndex& s = entry.indices.first_order[i];
       const SobolIndex& st = entry.indices.total[i];
+      // Groups that explain nothing of this output (every input of the derived outputs, for a
+      // headline variable) would bury the ones that do; sobol.csv keeps every row.
+      if (std::fabs(s.estimate) < kShownAbove && std::fabs(st.estimate) < kShownAbove) {
+        ++hidden;
+        continue;
+      }
       std::string name = analysis.groups[i].name;
       if (name.size() > width) name = name.substr(0, width - 1) + "~";
       char row[256];
@@ -124,7 +134,10 @@ std::string sobol_table_text(const SobolAnalysis& analysis) {
                     fixed(st.lower).c_str(), fixed(st.upper).c_str());
       out += row;
     }
-    out += "  interactions and inputs left out (1 − ΣS): " + fixed(interactions(entry.indices), "%.3f") + "\n";
+    if (hidden > 0)
+      out += "  … " + std::to_string(hidden) + " more group" + (hidden == 1 ? "" : "s") + " with |S| and ST below 0.001 " +
+             "(sobol.csv lists every group)\n";
+    out += "  interactions (1 − ΣS): " + fixed(interactions(entry.indices), "%.3f") + "\n";
   }
   return out;
 }
