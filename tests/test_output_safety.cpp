@@ -463,9 +463,9 @@ TEST(CliConventions, VersionPrintsTheEngineVersion) {
 }
 
 TEST(CliConventions, AnUnknownCommandIsAnErrorNamingIt) {
-  const CommandResult result = run_cli("sensitivity --help");
+  const CommandResult result = run_cli("sensitivty --help");
   EXPECT_EQ(result.exit_code, 2) << result.output;
-  EXPECT_NE(result.output.find("unknown command \"sensitivity\""), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("unknown command \"sensitivty\""), std::string::npos) << result.output;
 }
 
 TEST(CliConventions, ValidateChecksEveryFileGiven) {

@@ -91,10 +91,10 @@ int execute_sensitivity(const SensitivityArguments& arguments) {
   if (!arguments.quiet) {
     emit(stdout, sobol_table_text(analysis));
     char timing[160];
-    std::snprintf(timing, sizeof timing, "\n%llu paths in %.2f s (%.0f paths/s, %s, %d threads)\n",
+    std::snprintf(timing, sizeof timing, "\n%llu paths in %.2f s (%.0f paths/s, %s, %d thread%s)\n",
                   static_cast<unsigned long long>(analysis.paths_simulated), analysis.seconds,
                   static_cast<double>(analysis.paths_simulated) / analysis.seconds, analysis.backend.c_str(),
-                  analysis.threads);
+                  analysis.threads, analysis.threads == 1 ? "" : "s");
     emit(stdout, timing);
     emit(stdout, "wrote " + out.target() + "/sobol.json, sobol.csv, scenario.json" +
                      (arguments.tornado ? ", tornado.json" : "") + "\n");
