@@ -6,8 +6,9 @@
 //   first order (Saltelli et al. 2010, eq. (b) of their table 2):  S_i  = mean(y_B·(y_ABi − y_A)) / V
 //   total       (Jansen 1999):                                      ST_i = mean((y_A − y_ABi)²) / (2V)
 // with V the variance of y_A and y_B pooled (as SALib does). Each sample costs groups + 2 model
-// evaluations. In the engine, B_j is path j + P and AB_i,j is path j with group i's streams
-// re-keyed to path j + P, so nothing is stored.
+// evaluations. In the engine (sobol_run.hpp), A_j is path j, B_j is path j of a model copy with
+// every random stream re-keyed, AB_i,j path j of a copy with group i's streams re-keyed, so
+// nothing is stored.
 //
 // Confidence intervals: the sums are kept per batch (sample j goes to batch j mod `batches`) as
 // exact sums, so the accumulator streams and merges bit-identically in any order; the bootstrap
