@@ -125,10 +125,12 @@ Command add_sensitivity_command(CLI::App& app) {
       ->check(CLI::IsMember({"reference", "mixed"}));
   command->add_option("--bootstrap", arguments->bootstrap, "bootstrap replicates of the 95% intervals (default 1000)")
       ->check(whole_number(2, 100000, "a number of replicates"));
-  command->add_flag("--tornado", arguments->tornado,
-                    "also write DIR/tornado.json: median swing with each parameter at its 10th vs 90th percentile");
+  CLI::Option* tornado =
+      command->add_flag("--tornado", arguments->tornado,
+                        "also write DIR/tornado.json: median swing with each parameter at its 10th vs 90th percentile");
   command->add_option("--tornado-paths", arguments->tornado_paths, "paths per tornado run (default 4000)")
-      ->check(whole_number(1, kMaxPaths, "a number of paths"));
+      ->check(whole_number(1, kMaxPaths, "a number of paths"))
+      ->needs(tornado);
   command->add_option("--out", arguments->out, "directory to create (default out/sensitivity-<scenario name>)");
   command->add_flag("--force", arguments->force, "replace the directory if it exists");
   command->add_flag("--quiet", arguments->quiet, "no progress bar and no table");
