@@ -158,13 +158,15 @@ TEST(SobolScenario, ReKeyedStreamsDifferFromEachOtherAndFromTheOriginals) {
   EXPECT_EQ(all.size(), 2 * inputs.size());
 
   // Sample B re-keys every stream; AB_i only group i's.
-  const Model& b = *with_every_stream_resampled(scenario).model;
+  const Scenario sample_b = with_every_stream_resampled(scenario);  // kept: it owns the model copy
+  const Model& b = *sample_b.model;
   for (int i = 0; i < b.uncertain_count; ++i) EXPECT_EQ(originals.count(b.uncertain[i].stream), 0u);
   for (int f = 0; f < b.factor_count; ++f) EXPECT_EQ(originals.count(b.factors[f].stream), 0u);
   for (int e = 0; e < b.event_count; ++e) EXPECT_EQ(originals.count(b.events[e].stream), 0u);
   const std::vector<InputGroup> groups = default_input_groups(scenario);
   const InputGroup& quake = group_named(groups, "taiwan_quake");
-  const Model& mixed = *with_resampled_streams(scenario, quake.streams).model;
+  const Scenario sample_ab = with_resampled_streams(scenario, quake.streams);
+  const Model& mixed = *sample_ab.model;
   const Model& a = *scenario.model;
   for (int e = 0; e < a.event_count; ++e)
     EXPECT_EQ(mixed.events[e].stream == a.events[e].stream, scenario.event_names[static_cast<std::size_t>(e)] != "taiwan_quake");
