@@ -94,6 +94,12 @@ TEST(SensitivityCommand, BadArgumentsExitTwoNamingWhatWasExpected) {
     EXPECT_NE(result.output.find(bad.says), std::string::npos) << bad.arguments << "\n" << result.output;
   }
   EXPECT_FALSE(std::filesystem::exists(directory / "never"));
+  if (!cuda_available()) {
+    const testing::CommandResult result = run_cli("sensitivity " + quoted(scenario) + " --backend cuda" + out);
+    EXPECT_EQ(result.exit_code, 3) << result.output;
+    EXPECT_NE(result.output.find("no CUDA device"), std::string::npos) << result.output;
+    EXPECT_FALSE(std::filesystem::exists(directory / "never"));
+  }
   std::filesystem::remove_all(directory);
 }
 
