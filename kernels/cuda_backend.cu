@@ -172,8 +172,15 @@ __device__ __forceinline__ void write_year(const Model& model, int variables, co
 // The production kernel: simulates paths [first_path, first_path + count) and writes their
 // columns, derived outputs included (one kernel, one parameter draw per path). A grid-stride
 // loop: the grid size changes which thread runs a path, never what it computes.
+//
+// Launch bounds, chosen by ptxas's report (bench/results/2026-12-02-ptxas-cuda2.md), not yet on a
+// GPU: with a maximum of 256 threads alone ptxas settles on 80 registers and spills 64/108 bytes;
+// asking for 2 resident blocks of 256 (a cap of 128 registers) it takes 108 and spills nothing.
+// The per-path state is in local memory either way (PathState's run-time indexed arrays).
+constexpr int kMinBlocksPerMultiprocessor = 2;
+
 template <bool kConstantModel, Precision kPrecision>
-__global__ void __launch_bounds__(cuda::kMaxThreadsPerBlock)
+__global__ void __launch_bounds__(cuda::kMaxThreadsPerBlock, kMinBlocksPerMultiprocessor)
     simulate_paths_kernel(const Model* __restrict__ global_model, PhiloxKey key, std::uint64_t first_path,
                           std::uint64_t count, ColumnOutput out, DerivedTables derived) {
   const Model& model = device_model<kConstantModel>(global_model);
