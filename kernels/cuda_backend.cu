@@ -1,15 +1,17 @@
 // The CUDA backend. One thread carries one path through all its steps with the very same
 // start_path / draw_step_shocks / step_path / record_step as the CPU backend
-// (include/chokepoint/), drawing every random number from the shared Philox counter layout
-// (no curandState arrays, no normals in memory), and writes each (variable, year) once into a
-// column-major layout, so consecutive threads store consecutive addresses.
+// (include/chokepoint/), in the run's precision (one kernel instantiation per Precision),
+// drawing every random number from the shared Philox counter layout (no curandState arrays, no
+// normals in memory), and writes each (variable, year) once into a column-major layout, so
+// consecutive threads store consecutive addresses, derived outputs included.
 //
 // A run (run_cuda) keeps all per-path results on the device when they fit and reduces them
 // there (device_reduction.cu); otherwise it simulates batches, copies them back, and uploads
 // column groups to reduce. Either way the summary is a function of (scenario, paths, seed) only.
 //
-// Where the state lives: the model is read from constant memory (every thread reads the same
-// entry at the same time, which the constant cache broadcasts). The per-path state, step
+// Where the state lives: the model is read from global memory through L1 (every thread reads
+// the same entry at the same time); it would go to constant memory only if it fit, which with
+// its quantile tables it does not (kModelInConstantMemory). The per-path state, step
 // outcome and year record are arrays indexed by run-time counts (factors, stages, events of
 // the scenario), so they live in local memory, cached in L1; the kernel asks for the largest
 // L1 share (no shared memory). Registers only would need the counts at compile time.
