@@ -14,6 +14,7 @@
 //   the counts of its own per-path columns.
 // Device outputs are poisoned (0xFF) before every launch here, and none may survive.
 // Every test here skips where no CUDA device is present.
+#include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -181,14 +182,14 @@ std::vector<double> column_scales(const Model& model, const PathResults& results
   return scales_from_largest(model, largest);
 }
 
-// The device's traces in precision `on_device` against the host's in `on_host`, step by step
-// and year by year, with the tolerance of that pair (gpu_tolerances.hpp).
-ParityReport compare_paths(const Scenario& scenario, std::uint64_t seed, const std::vector<std::uint64_t>& paths,
-                           const std::string& label, Precision on_device = Precision::reference,
-                           Precision on_host = Precision::reference) {
+// Traces made in precision `on_device` (by the device, or by the host standing in for it)
+// against the host's in `on_host`, step by step and year by year, with the tolerance of that
+// pair (gpu_tolerances.hpp).
+ParityReport compare_traces(const Scenario& scenario, std::uint64_t seed, const std::vector<std::uint64_t>& paths,
+                            const std::string& label, const std::vector<cuda::DeviceTrace>& device,
+                            Precision on_device, Precision on_host) {
   const Model& model = *scenario.model;
   const testing::PathTolerance tolerance = testing::path_tolerance(on_device, on_host);
-  const std::vector<cuda::DeviceTrace> device = cuda::trace_paths(scenario, seed, paths, on_device);
   ParityReport report;
   EXPECT_EQ(device.size(), paths.size());
   const int variables = variable_count(model);
@@ -255,6 +256,24 @@ ParityReport compare_paths(const Scenario& scenario, std::uint64_t seed, const s
   return report;
 }
 
+ParityReport compare_paths(const Scenario& scenario, std::uint64_t seed, const std::vector<std::uint64_t>& paths,
+                           const std::string& label, Precision on_device = Precision::reference,
+                           Precision on_host = Precision::reference) {
+  return compare_traces(scenario, seed, paths, label, cuda::trace_paths(scenario, seed, paths, on_device), on_device,
+                        on_host);
+}
+
+// What trace_paths gives, made on the host: for checking the comparison itself on the CPU.
+std::vector<cuda::DeviceTrace> host_traces(const Model& model, std::uint64_t seed,
+                                           const std::vector<std::uint64_t>& paths, Precision precision) {
+  std::vector<cuda::DeviceTrace> traces;
+  for (std::uint64_t path : paths) {
+    const HostPath host = run_on_host(model, seed, path, precision, 0.0);
+    traces.push_back(cuda::DeviceTrace{path, host.steps, host.year_values, host.year_binding});
+  }
+  return traces;
+}
+
 std::vector<std::uint64_t> first_paths(std::uint64_t count) {
   std::vector<std::uint64_t> paths;
   for (std::uint64_t p = 0; p < count; ++p) paths.push_back(p);
@@ -292,6 +311,32 @@ TEST(GpuParity, MixedPathsMatchTheCpusMixedPaths) {
   for (const std::string file : {"tests/scenarios/small.json", "scenarios/baseline.json"})
     expect_path_parity(load_scenario(testing::source_path(file)), file + ", mixed", 256, 7, Precision::mixed,
                        Precision::mixed);
+}
+
+// The comparison and its mixed-against-reference bound, on the CPU (no device needed): the
+// host's own mixed paths against its reference paths pass it, with few flips, and would fail the
+// reference bound. So the GPU tests' mixed bounds are neither vacuous nor too tight for the
+// float rounding the mixed step really has.
+TEST(GpuTolerances, TheHostsMixedPathsPassTheMixedComparisonAndFailTheReferenceOne) {
+  const Scenario scenario = load_scenario(testing::source_path("scenarios/baseline.json"));
+  const std::vector<std::uint64_t> paths = first_paths(128);
+  const std::vector<cuda::DeviceTrace> mixed = host_traces(*scenario.model, 7, paths, Precision::mixed);
+  const ParityReport report = compare_traces(scenario, 7, paths, "host mixed against host reference", mixed,
+                                             Precision::mixed, Precision::reference);
+  EXPECT_EQ(report.binding_failures, 0);
+  EXPECT_EQ(report.value_failures, 0);
+  EXPECT_EQ(report.unwritten, 0);
+  EXPECT_GT(report.differences.worst(), 1e-9);  // (near-zero values make the worst relative one large: scale floors)
+  ::testing::TestPartResultArray rejected;  // the strict comparison's failures, kept out of this test's verdict
+  ParityReport strict;
+  {
+    ::testing::ScopedFakeTestPartResultReporter quiet(
+        ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &rejected);
+    strict = compare_traces(scenario, 7, paths, "the same against the reference bound", mixed, Precision::reference,
+                            Precision::reference);
+  }
+  EXPECT_GT(strict.value_failures, 0) << "the reference bound must reject float rounding";
+  EXPECT_GT(rejected.size(), 0);
 }
 
 // Mixed on the device follows the double reference to float rounding, and is not the reference
