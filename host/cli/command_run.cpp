@@ -2,10 +2,11 @@
 //                [--precision mixed|reference]
 //                [--out DIR] [--force] [--quiet] [--report] [--per-path N] [--allow-nonfinite]
 //                [--shard I/N [--refine PLAN]] [--checkpoint DIR [--checkpoint-every N]]
-//                [--memory-for-paths MIB]
+//                [--memory-for-paths MIB] [--target-se X --for VARIABLE:YEAR[:STATISTIC]]
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "chokepoint/engine.hpp"
 #include "chokepoint/output_files.hpp"
@@ -13,6 +14,7 @@
 #include "chokepoint/scale.hpp"
 #include "chokepoint/summary_io.hpp"
 #include "chokepoint/trajectory_csv.hpp"
+#include "reduce/target_se_run.hpp"
 #include "argument_checks.hpp"
 #include "commands.hpp"
 #include "progress_bar.hpp"
@@ -41,11 +43,66 @@ struct RunArguments {
   std::string checkpoint;          // commit progress to this directory; resume from it
   std::uint64_t checkpoint_every = 0;
   std::uint64_t memory_for_paths_mib = 1024;
+  std::string target_se;           // run doubling batches until this SE … (docs/sensitivity.md, section 5)
+  std::string target_for;          // … of this statistic: VARIABLE:YEAR[:STATISTIC]
 };
 
 void reject_with(const std::string& argument, const std::string& other, bool given) {
   if (given)
     throw InputError({InputProblem{"(arguments)", argument, "no " + other + " with " + argument, other + " given"}});
+}
+
+// --target-se X --for SPEC, checked against the scenario before anything runs or is written.
+struct TargetSearchRequest {
+  TargetSpec spec;
+  double se = 0.0;
+};
+
+std::optional<TargetSearchRequest> target_search_request(const RunArguments& arguments, const Scenario& scenario) {
+  if (arguments.target_se.empty() && arguments.target_for.empty()) return std::nullopt;
+  if (arguments.target_for.empty())
+    throw InputError({InputProblem{"(arguments)", "--for", "--for VARIABLE:YEAR[:STATISTIC] with --target-se", "no --for"}});
+  if (arguments.target_se.empty())
+    throw InputError({InputProblem{"(arguments)", "--target-se", "--target-se X with --for", "no --target-se"}});
+  if (!arguments.shard.empty())
+    throw InputError({InputProblem{"(arguments)", "--target-se",
+                                   "no --shard with --target-se (a shard sees only its own paths, so it cannot tell "
+                                   "when the whole run's standard error is reached)",
+                                   "--shard " + arguments.shard}});
+  // A checkpoint commits a fixed-length run's passes; the search's length is not known ahead.
+  reject_with("--checkpoint", "--target-se", !arguments.checkpoint.empty());
+  TargetSearchRequest request;
+  request.se = parse_target_se(arguments.target_se);
+  request.spec = parse_target_spec(scenario, arguments.target_for);
+  return request;
+}
+
+std::string described(const TargetSearchRequest& target) {
+  return target.spec.for_spec + " " + target.spec.statistic;
+}
+
+// One line per batch on stderr, like the other long runs' progress (stdout keeps the table).
+void print_target_step(const TargetSearchRequest& target, const TargetSeStep& step) {
+  std::fprintf(stderr, "target SE: %llu paths, %s %.6g, SE %.4g %s target %.4g\n",
+               static_cast<unsigned long long>(step.paths), described(target).c_str(), step.estimate, step.se,
+               step.se <= target.se ? "<=" : ">", target.se);
+}
+
+// A target missed at the cap is like calibrate's missed target: the results are written, and
+// the exit code (4) lets a pipeline tell that they are less precise than it asked.
+int report_target(const TargetSearchRequest& target, const TargetSeRecord& record, bool quiet) {
+  if (record.met) {
+    if (!quiet)
+      emit(stdout, "target SE " + shortest_decimal(target.se) + " met for " + described(target) + " at " +
+                       std::to_string(record.paths) + " paths\n");
+    return kExitSuccess;
+  }
+  char se[32];
+  std::snprintf(se, sizeof se, "%.4g", record.achieved);
+  emit(stderr, "warning: --target-se " + shortest_decimal(target.se) + " not met for " + described(target) + ": SE " +
+                   se + " at the cap of " + std::to_string(record.paths) +
+                   " paths (--paths); the results are written; raise --paths or the target\n");
+  return kExitTargetsMissed;
 }
 
 // --shard: one pass of one shard, into DIR/partial-<pass>.bin; merge makes the summary.
@@ -64,6 +121,7 @@ int execute_shard(const RunArguments& arguments, const Scenario& scenario, RunOp
 
 int execute_run(const RunArguments& arguments) {
   const Scenario scenario = load_scenario(arguments.file);
+  const std::optional<TargetSearchRequest> target = target_search_request(arguments, scenario);
   RunOptions options;
   options.paths = arguments.paths;
   options.seed = arguments.seed;
@@ -96,12 +154,16 @@ int execute_run(const RunArguments& arguments) {
     summary.precision = precision_name(options.precision);
     summary.threads = arguments.threads;
     summary.device = "CPU, checkpointed in " + arguments.checkpoint;
+  } else if (target) {
+    summary = run_to_target_se(scenario, options, target->spec, target->se, [&](const TargetSeStep& step) {
+      if (!arguments.quiet) print_target_step(*target, step);
+    });
   } else {
     summary = run(scenario, options);
   }
   write_run_directory(out.staging(), scenario, summary);
   if (arguments.per_path > 0)
-    write_trajectory_csv(out.staging(), scenario, arguments.seed, std::min(arguments.per_path, arguments.paths),
+    write_trajectory_csv(out.staging(), scenario, arguments.seed, std::min(arguments.per_path, summary.paths),
                          options.precision);
   if (arguments.report) {
     ReportInputs report = read_report_inputs(out.staging());
@@ -116,7 +178,9 @@ int execute_run(const RunArguments& arguments) {
     if (arguments.report) wrote += ", report.html";
     emit(stdout, wrote + "\n");
   }
-  return report_nonfinite(summary, arguments.allow_nonfinite);
+  const int nonfinite = report_nonfinite(summary, arguments.allow_nonfinite);
+  if (nonfinite != kExitSuccess || !target) return nonfinite;
+  return report_target(*target, *summary.target_se, arguments.quiet);
 }
 
 }  // namespace
@@ -155,6 +219,10 @@ Command add_run_command(CLI::App& app) {
   command->add_option("--memory-for-paths", arguments->memory_for_paths_mib,
                       "MiB the CPU backend may use to keep every path (one pass); beyond it, streaming (default 1024)")
       ->check(whole_number(0, std::uint64_t{1} << 30, "a number of MiB"));
+  command->add_option("--target-se", arguments->target_se,
+                      "run doubling batches of paths until the Monte Carlo SE of --for is at most X; --paths is the cap");
+  command->add_option("--for", arguments->target_for,
+                      "with --target-se: VARIABLE:YEAR[:mean|pNN] or STAGE.binding_share:YEAR");
   return Command{command, [arguments] { return execute_run(*arguments); }};
 }
 

@@ -62,10 +62,20 @@ struct Arguments {
   RunOptions options;
   std::string out = "out";
   bool quiet = false;
+  std::string target_se;  // refused with --for: see run_ranks
+  std::string target_for;
 };
 
 int run_ranks(const Arguments& arguments, int ranks, int rank) {
   const auto begin = std::chrono::steady_clock::now();
+  // Searching for a target SE would need the ranks to reduce the exact sums after every
+  // doubling batch; one process on one machine does it (docs/sensitivity.md, section 5).
+  if (!arguments.target_se.empty() || !arguments.target_for.empty())
+    throw InputError({InputProblem{"(arguments)", "--target-se",
+                                   "no --target-se under chokepoint-mpi: run `chokepoint run SCENARIO --target-se X "
+                                   "--for VARIABLE:YEAR` on one machine, then chokepoint-mpi with the --paths it reports",
+                                   arguments.target_se.empty() ? "--for " + arguments.target_for
+                                                               : "--target-se " + arguments.target_se}});
   const Scenario scenario = load_scenario(arguments.file);
   const RunOptions& options = arguments.options;
   if (options.paths == 0) throw InputError({InputProblem{"(arguments)", "--paths", "at least 1 path", "0"}});
@@ -130,6 +140,8 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   run->add_option("--out", arguments.out, "output directory, written by rank 0 (default out)");
   run->add_flag("--quiet", arguments.quiet, "print nothing on success");
+  run->add_option("--target-se", arguments.target_se, "not supported under MPI (refused with exit 2)");
+  run->add_option("--for", arguments.target_for, "with --target-se (not supported under MPI)");
   int code = 0;
   try {
     app.parse(argc, argv);
