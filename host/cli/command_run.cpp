@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
-#include <optional>
 
 #include "chokepoint/engine.hpp"
 #include "chokepoint/output_files.hpp"
@@ -14,10 +13,10 @@
 #include "chokepoint/scale.hpp"
 #include "chokepoint/summary_io.hpp"
 #include "chokepoint/trajectory_csv.hpp"
-#include "reduce/target_se_run.hpp"
 #include "argument_checks.hpp"
 #include "commands.hpp"
 #include "progress_bar.hpp"
+#include "target_se_option.hpp"
 #include "terminal_table.hpp"
 #include "terminal_text.hpp"
 
@@ -52,59 +51,6 @@ void reject_with(const std::string& argument, const std::string& other, bool giv
     throw InputError({InputProblem{"(arguments)", argument, "no " + other + " with " + argument, other + " given"}});
 }
 
-// --target-se X --for SPEC, checked against the scenario before anything runs or is written.
-struct TargetSearchRequest {
-  TargetSpec spec;
-  double se = 0.0;
-};
-
-std::optional<TargetSearchRequest> target_search_request(const RunArguments& arguments, const Scenario& scenario) {
-  if (arguments.target_se.empty() && arguments.target_for.empty()) return std::nullopt;
-  if (arguments.target_for.empty())
-    throw InputError({InputProblem{"(arguments)", "--for", "--for VARIABLE:YEAR[:STATISTIC] with --target-se", "no --for"}});
-  if (arguments.target_se.empty())
-    throw InputError({InputProblem{"(arguments)", "--target-se", "--target-se X with --for", "no --target-se"}});
-  if (!arguments.shard.empty())
-    throw InputError({InputProblem{"(arguments)", "--target-se",
-                                   "no --shard with --target-se (a shard sees only its own paths, so it cannot tell "
-                                   "when the whole run's standard error is reached)",
-                                   "--shard " + arguments.shard}});
-  // A checkpoint commits a fixed-length run's passes; the search's length is not known ahead.
-  reject_with("--checkpoint", "--target-se", !arguments.checkpoint.empty());
-  TargetSearchRequest request;
-  request.se = parse_target_se(arguments.target_se);
-  request.spec = parse_target_spec(scenario, arguments.target_for);
-  return request;
-}
-
-std::string described(const TargetSearchRequest& target) {
-  return target.spec.for_spec + " " + target.spec.statistic;
-}
-
-// One line per batch on stderr, like the other long runs' progress (stdout keeps the table).
-void print_target_step(const TargetSearchRequest& target, const TargetSeStep& step) {
-  std::fprintf(stderr, "target SE: %llu paths, %s %.6g, SE %.4g %s target %.4g\n",
-               static_cast<unsigned long long>(step.paths), described(target).c_str(), step.estimate, step.se,
-               step.se <= target.se ? "<=" : ">", target.se);
-}
-
-// A target missed at the cap is like calibrate's missed target: the results are written, and
-// the exit code (4) lets a pipeline tell that they are less precise than it asked.
-int report_target(const TargetSearchRequest& target, const TargetSeRecord& record, bool quiet) {
-  if (record.met) {
-    if (!quiet)
-      emit(stdout, "target SE " + shortest_decimal(target.se) + " met for " + described(target) + " at " +
-                       std::to_string(record.paths) + " paths\n");
-    return kExitSuccess;
-  }
-  char se[32];
-  std::snprintf(se, sizeof se, "%.4g", record.achieved);
-  emit(stderr, "warning: --target-se " + shortest_decimal(target.se) + " not met for " + described(target) + ": SE " +
-                   se + " at the cap of " + std::to_string(record.paths) +
-                   " paths (--paths); the results are written; raise --paths or the target\n");
-  return kExitTargetsMissed;
-}
-
 // --shard: one pass of one shard, into DIR/partial-<pass>.bin; merge makes the summary.
 int execute_shard(const RunArguments& arguments, const Scenario& scenario, RunOptions options) {
   reject_with("--shard", "--checkpoint", !arguments.checkpoint.empty());
@@ -121,7 +67,8 @@ int execute_shard(const RunArguments& arguments, const Scenario& scenario, RunOp
 
 int execute_run(const RunArguments& arguments) {
   const Scenario scenario = load_scenario(arguments.file);
-  const std::optional<TargetSearchRequest> target = target_search_request(arguments, scenario);
+  const std::optional<TargetSearchRequest> target = target_search_request(
+      {arguments.target_se, arguments.target_for, arguments.shard, arguments.checkpoint}, scenario);
   RunOptions options;
   options.paths = arguments.paths;
   options.seed = arguments.seed;
