@@ -37,10 +37,10 @@ std::string percent_name(double level) {
   return text;
 }
 
-// The searches below use batches from 1 024 paths so that the tests take seconds; the CLI's
-// first batch is 2¹⁴.
-constexpr std::uint64_t kFirstBatch = 1024;
-constexpr std::uint64_t kCap = 9000;  // boundaries 1024, 2048, 4096, 8192, 9000
+// The searches below use batches from 256 paths so that the tests take seconds, also under the
+// sanitizers' debug build; the CLI's first batch is 2¹⁴.
+constexpr std::uint64_t kFirstBatch = 256;
+constexpr std::uint64_t kCap = 2300;  // boundaries 256, 512, 1024, 2048, 2300
 
 TargetSearch search(const std::string& spec, double target, int threads = 2, std::uint64_t keep_keys = 1 << 20,
                     double sigmas = 6.0) {
@@ -63,7 +63,7 @@ TEST(TargetSe, BatchesDoubleUpToTheCapAndATargetBelowEverySeIsNotMet) {
   const TargetSearch full = search(middle_year_spec("produced_units"), 1e-300);
   std::vector<std::uint64_t> boundaries;
   for (const TargetSeStep& step : full.record.batches) boundaries.push_back(step.paths);
-  EXPECT_EQ(boundaries, (std::vector<std::uint64_t>{1024, 2048, 4096, 8192, 9000}));
+  EXPECT_EQ(boundaries, (std::vector<std::uint64_t>{256, 512, 1024, 2048, 2300}));
   EXPECT_FALSE(full.record.met);
   EXPECT_EQ(full.record.paths, kCap);
   EXPECT_EQ(full.record.achieved, full.record.batches.back().se);
@@ -73,7 +73,7 @@ TEST(TargetSe, StopsAtTheFirstBoundaryWhereTheSeReachesTheTarget) {
   const std::string spec = middle_year_spec("produced_units");
   const TargetSearch full = search(spec, 1e-300);
   ASSERT_GE(full.record.batches.size(), 4u);
-  const double target = full.record.batches[2].se;  // reached at 4 096 paths at the latest
+  const double target = full.record.batches[2].se;  // reached at 1 024 paths at the latest
   std::size_t first = 0;
   while (full.record.batches[first].se > target) ++first;
   const TargetSearch stopped = search(spec, target);
@@ -162,7 +162,7 @@ TEST(TargetSe, QuantileSummaryIsThePlainRunOfThePathsItStoppedAt) {
 TEST(TargetSe, BindingShareSummaryIsThePlainRunOfThePathsItStoppedAt) {
   // The stage-year whose binding share varies most, so that its SE is not 0.
   RunOptions options;
-  options.paths = 2000;
+  options.paths = kCap;
   options.backend = "cpu";
   const Summary probe = run(baseline(), options);
   std::string best;
@@ -182,10 +182,12 @@ TEST(TargetSe, BindingShareSummaryIsThePlainRunOfThePathsItStoppedAt) {
 TEST(TargetSe, QuantileBandsAndTheirMissesGiveTheStepsOfKeepingEveryKey) {
   const std::string spec = middle_year_spec("produced_units") + ":p50";
   const TargetSearch every = search(spec, 1e-300);
-  const TargetSearch banded = search(spec, 1e-300, 2, 1500, 6.0);
-  const TargetSearch missing = search(spec, 1e-300, 2, 1500, 0.05);
+  const TargetSearch banded = search(spec, 1e-300, 2, 700, 6.0);
+  const TargetSearch missing = search(spec, 1e-300, 2, 700, 0.05);
   EXPECT_EQ(every.resimulated_paths, 0u);
   EXPECT_EQ(banded.resimulated_paths, 0u);
+  EXPECT_EQ(every.narrowings, 0);
+  EXPECT_GE(banded.narrowings, 1);  // after 1 024 paths, so the steps at 2 048 and 2 300 use the band
   EXPECT_GT(missing.resimulated_paths, 0u);
   ASSERT_EQ(banded.record.batches.size(), every.record.batches.size());
   ASSERT_EQ(missing.record.batches.size(), every.record.batches.size());
@@ -229,8 +231,10 @@ nlohmann::json without_search(nlohmann::json summary) {
 
 TEST(TargetSeCommand, StopsPrintsEachBatchAndWritesThePlainRunsSummary) {
   const fs::path root = testing::fresh_test_directory("target_se");
-  const std::string scenario = testing::quoted(testing::source_path("scenarios/baseline.json"));
-  const std::string spec = middle_year_spec("produced_units");
+  // A small scenario with uncertain demand: the command line's batches start at 2¹⁴ paths.
+  const std::string scenario = testing::quoted(
+      testing::write_file_in(root, "small.json", testing::minimal_scenario(R"({"growth": 0.5, "sigma": 0.3})")));
+  const std::string spec = "produced_units:2026";
   // First the SE a full search reaches at 2¹⁵ paths; then a search for it must stop there.
   const testing::CommandResult probe = testing::run_cli("run " + scenario + " --paths 40000 --seed 4 --threads 2 --quiet" +
                                                         " --target-se 1e-300 --for " + spec + " --out " +

@@ -147,9 +147,10 @@ bool quantile_step(const TargetSpec& spec, const TargetSums& sums, TargetSeStep&
 // Narrows the band to ±window_sigmas binomial standard deviations around the quantile's rank,
 // once the kept keys exceed their budget. The later boundaries need ranks whose share of the
 // paths lies ever closer to the level: ±2 standard deviations of a run twice as long and more.
-void narrow_band(const TargetSpec& spec, const TargetSearchOptions& options, TargetSums& sums) {
+void narrow_band(const TargetSpec& spec, const TargetSearchOptions& options, TargetSums& sums, TargetSearch& search) {
   QuantileKeys& kept = sums.keys;
   if (kept.keys.size() <= options.keep_all_keys_up_to || kept.keys.empty()) return;
+  ++search.narrowings;
   const double n = static_cast<double>(sums.paths);
   const double centre = spec.level * (n - 1.0);
   const double spread = options.window_sigmas * std::sqrt(n * spec.level * (1.0 - spec.level));
@@ -172,7 +173,7 @@ void narrow_band(const TargetSpec& spec, const TargetSearchOptions& options, Tar
 
 // The estimate and SE of the paths so far (a quantile's may re-simulate them after a miss).
 TargetSeStep step_of(const Scenario& scenario, std::uint64_t seed, const TargetSpec& spec,
-                     const TargetSearchOptions& options, TargetSums& sums, std::uint64_t& resimulated) {
+                     const TargetSearchOptions& options, TargetSums& sums, TargetSearch& search) {
   TargetSeStep step;
   step.paths = sums.paths;
   const double n = static_cast<double>(sums.paths);
@@ -197,11 +198,11 @@ TargetSeStep step_of(const Scenario& scenario, std::uint64_t seed, const TargetS
       if (!quantile_step(spec, sums, step)) {
         TargetSums every;  // the band missed: every key of the paths so far
         accumulate(scenario, seed, spec, options, 0, sums.paths, every);
-        resimulated += sums.paths;
+        search.resimulated_paths += sums.paths;
         sums = std::move(every);
         if (!quantile_step(spec, sums, step)) throw std::logic_error("target SE: a rank beyond the paths");
       }
-      narrow_band(spec, options, sums);
+      narrow_band(spec, options, sums, search);
       break;
     }
   }
@@ -284,7 +285,7 @@ TargetSearch search_target_se(const Scenario& scenario, std::uint64_t seed, cons
   std::uint64_t boundary = std::min(std::max<std::uint64_t>(options.first_batch, 1), options.cap);
   for (;;) {
     accumulate(scenario, seed, spec, options, sums.paths, boundary, sums);
-    const TargetSeStep step = step_of(scenario, seed, spec, options, sums, search.resimulated_paths);
+    const TargetSeStep step = step_of(scenario, seed, spec, options, sums, search);
     record.batches.push_back(step);
     if (options.after_batch) options.after_batch(step);
     record.paths = step.paths;

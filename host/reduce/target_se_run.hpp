@@ -55,6 +55,7 @@ struct TargetSearchOptions {
 struct TargetSearch {
   TargetSeRecord record;
   std::uint64_t resimulated_paths = 0;  // paths simulated again after band misses (quantiles)
+  int narrowings = 0;                   // times a quantile's band was narrowed
 };
 
 // The doubling search alone (CPU backend): where it stops, and the estimate and SE there.
