@@ -318,28 +318,67 @@ TEST(TargetSeCommand, BadRequestsExitTwoNamingTheOptionAndWriteNothing) {
   fs::remove_all(root);
 }
 
-TEST(TargetSeCommand, MpiRefusesATargetSeWithExitTwo) {
+// The MPI ranks split each batch as shards would and exchange their exact sums after it: the
+// same steps, stopping point and summary as one process, for a quantile (kept keys exchanged)
+// and for a mean missed at the cap (exit 4 from every rank).
+TEST(TargetSeCommand, MpiRanksStopWhereOneProcessStops) {
 #ifndef CHOKEPOINT_MPI_CLI
   GTEST_SKIP() << "built without MPI";
 #else
   if (!fs::exists(CHOKEPOINT_MPIRUN)) GTEST_SKIP() << "mpirun not found";
   const fs::path root = testing::fresh_test_directory("target_se_mpi");
-  const std::string year = std::to_string(baseline().calendar_years().front());
-  const std::string command = std::string(CHOKEPOINT_MPIRUN) + " --allow-run-as-root --oversubscribe -n 1 " +
-                              CHOKEPOINT_MPI_CLI + " run " + testing::source_path("scenarios/baseline.json") +
-                              " --paths 100 --target-se 1 --for produced_units:" + year + " --out " +
-                              (root / "out").string() + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::string output;
-  char buffer[4096];
-  std::size_t read = 0;
-  while ((read = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, read);
-  const int status = pclose(pipe);
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 2) << output;
-  EXPECT_NE(output.find("no --target-se under chokepoint-mpi"), std::string::npos) << output;
-  EXPECT_FALSE(fs::exists(root / "out"));
+  const std::string scenario = testing::quoted(
+      testing::write_file_in(root, "small.json", testing::minimal_scenario(R"({"growth": 0.5, "sigma": 0.3})")));
+  auto mpi = [&](const std::string& arguments) {
+    const std::string command = std::string(CHOKEPOINT_MPIRUN) + " --allow-run-as-root --oversubscribe -n 2 " +
+                                CHOKEPOINT_MPI_CLI + " run " + scenario + " --seed 6 --threads 1 " + arguments + " 2>&1";
+    testing::CommandResult result;
+    FILE* pipe = popen(command.c_str(), "r");
+    if (!pipe) return result;
+    char buffer[4096];
+    std::size_t read = 0;
+    while ((read = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, read);
+    const int status = pclose(pipe);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return result;
+  };
+  auto single = [&](const std::string& arguments) {
+    return testing::run_cli("run " + scenario + " --seed 6 --threads 2 --quiet " + arguments);
+  };
+  auto same = [&](const fs::path& a, const fs::path& b) {
+    nlohmann::json x = summary_json(a), y = summary_json(b);
+    for (const char* machine : {"seconds", "threads", "device", "backend", "scenario_digest"}) {
+      x.erase(machine);
+      y.erase(machine);
+    }
+    return x == y;
+  };
+  const std::string quantile = "--paths 40000 --for produced_units:2026:p90 ";
+  const testing::CommandResult probe =
+      single(quantile + "--target-se 1e-300 --out " + testing::quoted((root / "probe").string()));
+  ASSERT_EQ(probe.exit_code, 4) << probe.output;
+  const double target = summary_json(root / "probe")["target_se"]["batches"][1]["se"].get<double>();
+  const std::string met = quantile + "--target-se " + shortest_decimal(target) + " --out ";
+  const testing::CommandResult one = single(met + testing::quoted((root / "one").string()));
+  const testing::CommandResult ranks = mpi(met + testing::quoted((root / "ranks").string()));
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  ASSERT_EQ(ranks.exit_code, 0) << ranks.output;
+  EXPECT_EQ(summary_json(root / "ranks")["target_se"]["met"], true);
+  EXPECT_TRUE(same(root / "one", root / "ranks"));
+
+  const std::string missed = "--paths 20000 --for produced_units:2026 --target-se 1e-300 --out ";
+  const testing::CommandResult missed_one = single(missed + testing::quoted((root / "missed_one").string()));
+  const testing::CommandResult missed_ranks = mpi(missed + testing::quoted((root / "missed_ranks").string()));
+  EXPECT_EQ(missed_one.exit_code, 4) << missed_one.output;
+  EXPECT_EQ(missed_ranks.exit_code, 4) << missed_ranks.output;
+  EXPECT_NE(missed_ranks.output.find("not met"), std::string::npos) << missed_ranks.output;
+  EXPECT_TRUE(same(root / "missed_one", root / "missed_ranks"));
+
+  const testing::CommandResult bad = mpi("--paths 100 --target-se 0 --for produced_units:2026 --out " +
+                                         testing::quoted((root / "bad").string()));
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("--target-se: expected a finite standard error > 0"), std::string::npos) << bad.output;
+  EXPECT_FALSE(fs::exists(root / "bad"));
   fs::remove_all(root);
 #endif
 }

@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
+#include <stdexcept>
 
 #include "reduce/quantiles.hpp"
 #include "reduce/run_accumulators.hpp"
@@ -104,10 +106,61 @@ void add_paths(const TargetSpec& spec, const PathResults& batch, TargetSums& sum
     for (std::uint64_t p = 0; p < batch.paths; ++p) sums.keys.add(column[p]);
 }
 
-// Adds paths [begin, end) into `sums`, batches spread over the threads; kept keys end sorted,
-// so the result does not depend on which thread ran which batch.
+// A part's sums as bytes for another process: 64-bit words (count, moments, binding, band
+// counts, key count), then the kept keys. The same machine word order on every rank.
+std::string encode_sums(TargetSums& sums) {
+  std::vector<std::uint64_t> words{sums.paths};
+  ExactMoments::visit_words(sums.moments, [&](const auto& word) { words.push_back(static_cast<std::uint64_t>(word)); });
+  words.insert(words.end(), {sums.binding.steps, sums.binding.squares, sums.binding.any, sums.keys.below,
+                             sums.keys.above, sums.keys.keys.size()});
+  std::string bytes(words.size() * 8 + sums.keys.keys.size() * 4, '\0');
+  std::memcpy(bytes.data(), words.data(), words.size() * 8);
+  if (!sums.keys.keys.empty()) std::memcpy(bytes.data() + words.size() * 8, sums.keys.keys.data(), sums.keys.keys.size() * 4);
+  return bytes;
+}
+
+void add_encoded(const std::string& bytes, TargetSums& into) {
+  TargetSums part;
+  std::size_t words = 1 + 6;
+  ExactMoments::visit_words(part.moments, [&](auto&) { ++words; });
+  if (bytes.size() < words * 8) throw std::runtime_error("target SE: a truncated part");
+  std::vector<std::uint64_t> word(words);
+  std::memcpy(word.data(), bytes.data(), words * 8);
+  std::size_t at = 0;
+  part.paths = word[at++];
+  ExactMoments::visit_words(part.moments,
+                            [&](auto& w) { w = static_cast<std::remove_reference_t<decltype(w)>>(word[at++]); });
+  part.binding = BindingCounts{word[at], word[at + 1], word[at + 2]};
+  part.keys.below = word[at + 3];
+  part.keys.above = word[at + 4];
+  const std::uint64_t keys = word[at + 5];
+  if (bytes.size() != words * 8 + keys * 4) throw std::runtime_error("target SE: a part of the wrong size");
+  part.keys.keys.resize(keys);
+  if (keys) std::memcpy(part.keys.keys.data(), bytes.data() + words * 8, keys * 4);
+  into.merge(part);
+}
+
+// Adds paths [begin, end) into `sums`, batches spread over the threads (and the processes of
+// options.share); kept keys end sorted, so the result does not depend on which thread or
+// process ran which batch.
+void accumulate_here(const Scenario& scenario, std::uint64_t seed, const TargetSpec& spec,
+                     const TargetSearchOptions& options, std::uint64_t begin, std::uint64_t end, TargetSums& sums);
+
 void accumulate(const Scenario& scenario, std::uint64_t seed, const TargetSpec& spec, const TargetSearchOptions& options,
                 std::uint64_t begin, std::uint64_t end, TargetSums& sums) {
+  if (!options.share || !options.all_parts) {
+    accumulate_here(scenario, seed, spec, options, begin, end, sums);
+    return;
+  }
+  const PathRange mine = options.share(PathRange{begin, end});
+  TargetSums part = sums.empty_like();
+  if (mine.size() > 0) accumulate_here(scenario, seed, spec, options, mine.begin, mine.end, part);
+  for (const std::string& bytes : options.all_parts(encode_sums(part))) add_encoded(bytes, sums);
+  std::sort(sums.keys.keys.begin(), sums.keys.keys.end());
+}
+
+void accumulate_here(const Scenario& scenario, std::uint64_t seed, const TargetSpec& spec,
+                     const TargetSearchOptions& options, std::uint64_t begin, std::uint64_t end, TargetSums& sums) {
   const std::uint64_t batch = kDefaultBatchPaths;
   const std::int64_t batches = static_cast<std::int64_t>((end - begin + batch - 1) / batch);
   const int thread_count = options.threads > 0 ? options.threads : omp_get_max_threads();

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "chokepoint/engine.hpp"
+#include "chokepoint/scale.hpp"
 #include "chokepoint/summary.hpp"
 
 namespace chokepoint {
@@ -50,6 +51,12 @@ struct TargetSearchOptions {
   std::uint64_t keep_all_keys_up_to = std::uint64_t{1} << 20;
   double window_sigmas = 6.0;
   std::function<void(const TargetSeStep&)> after_batch;  // progress, from the calling thread
+  // Each batch split over processes (chokepoint-mpi): `share` gives this process's part of a
+  // batch's paths; `all_parts` sends this process's sums of its part (bytes) and returns every
+  // process's, on every process (an allgather). The sums are integers and kept keys are sorted
+  // after merging, so every process takes the same step and the steps are those of one process.
+  std::function<PathRange(PathRange batch)> share;
+  std::function<std::vector<std::string>(const std::string& mine)> all_parts;
 };
 
 struct TargetSearch {
