@@ -1,7 +1,7 @@
 // run --target-se (docs/sensitivity.md, section 5): the doubling search stops where the SE first
 // reaches the target, at the same boundary for any thread count, with the SE the summary itself
-// reports; its summary is a plain run of the paths it stopped at, bit for bit; bad requests are
-// refused with exit 2 before anything is written.
+// reports; its summary is a plain run of the paths it stopped at, bit for bit; MPI ranks take
+// the steps of one process; bad requests are refused with exit 2 before anything is written.
 #include <gtest/gtest.h>
 
 #include <cmath>

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
+#include <type_traits>
 
 #include "reduce/quantiles.hpp"
 #include "reduce/run_accumulators.hpp"
@@ -108,7 +109,7 @@ void add_paths(const TargetSpec& spec, const PathResults& batch, TargetSums& sum
 
 // A part's sums as bytes for another process: 64-bit words (count, moments, binding, band
 // counts, key count), then the kept keys. The same machine word order on every rank.
-std::string encode_sums(TargetSums& sums) {
+std::string encode_sums(const TargetSums& sums) {
   std::vector<std::uint64_t> words{sums.paths};
   ExactMoments::visit_words(sums.moments, [&](const auto& word) { words.push_back(static_cast<std::uint64_t>(word)); });
   words.insert(words.end(), {sums.binding.steps, sums.binding.squares, sums.binding.any, sums.keys.below,
@@ -140,25 +141,8 @@ void add_encoded(const std::string& bytes, TargetSums& into) {
   into.merge(part);
 }
 
-// Adds paths [begin, end) into `sums`, batches spread over the threads (and the processes of
-// options.share); kept keys end sorted, so the result does not depend on which thread or
-// process ran which batch.
-void accumulate_here(const Scenario& scenario, std::uint64_t seed, const TargetSpec& spec,
-                     const TargetSearchOptions& options, std::uint64_t begin, std::uint64_t end, TargetSums& sums);
-
-void accumulate(const Scenario& scenario, std::uint64_t seed, const TargetSpec& spec, const TargetSearchOptions& options,
-                std::uint64_t begin, std::uint64_t end, TargetSums& sums) {
-  if (!options.share || !options.all_parts) {
-    accumulate_here(scenario, seed, spec, options, begin, end, sums);
-    return;
-  }
-  const PathRange mine = options.share(PathRange{begin, end});
-  TargetSums part = sums.empty_like();
-  if (mine.size() > 0) accumulate_here(scenario, seed, spec, options, mine.begin, mine.end, part);
-  for (const std::string& bytes : options.all_parts(encode_sums(part))) add_encoded(bytes, sums);
-  std::sort(sums.keys.keys.begin(), sums.keys.keys.end());
-}
-
+// Adds paths [begin, end) into `sums` on this process, batches spread over its threads; kept
+// keys end sorted, so the result does not depend on which thread ran which batch.
 void accumulate_here(const Scenario& scenario, std::uint64_t seed, const TargetSpec& spec,
                      const TargetSearchOptions& options, std::uint64_t begin, std::uint64_t end, TargetSums& sums) {
   const std::uint64_t batch = kDefaultBatchPaths;
@@ -179,6 +163,21 @@ void accumulate_here(const Scenario& scenario, std::uint64_t seed, const TargetS
 #pragma omp critical(chokepoint_target_merge)
     sums.merge(local);
   }
+  std::sort(sums.keys.keys.begin(), sums.keys.keys.end());
+}
+
+// accumulate_here, or with options.share each process adds its part of [begin, end) and every
+// process merges every part: the same sums as one process.
+void accumulate(const Scenario& scenario, std::uint64_t seed, const TargetSpec& spec, const TargetSearchOptions& options,
+                std::uint64_t begin, std::uint64_t end, TargetSums& sums) {
+  if (!options.share || !options.all_parts) {
+    accumulate_here(scenario, seed, spec, options, begin, end, sums);
+    return;
+  }
+  const PathRange mine = options.share(PathRange{begin, end});
+  TargetSums part = sums.empty_like();
+  if (mine.size() > 0) accumulate_here(scenario, seed, spec, options, mine.begin, mine.end, part);
+  for (const std::string& bytes : options.all_parts(encode_sums(part))) add_encoded(bytes, sums);
   std::sort(sums.keys.keys.begin(), sums.keys.keys.end());
 }
 
