@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "analyse/resampled_streams.hpp"
+#include "chokepoint/cuda_backend.hpp"
 #include "chokepoint/errors.hpp"
 
 namespace chokepoint {
@@ -210,11 +211,13 @@ SobolAnalysis run_sobol(const Scenario& scenario, const std::vector<InputGroup>&
                         std::string(CHOKEPOINT_HAVE_CUDA ? "with" : "without") + " CUDA support)");
   const bool use_cuda = request.backend == "cuda" || (request.backend == "auto" && cuda_available());
   if (!use_cuda) return run_on_cpu(scenario, groups, outputs, request);
+  cuda::LaunchOptions launch;
+  launch.precision = request.precision;
   SobolAnalysis analysis = run_sobol_whole_runs(
-      scenario, groups, outputs, request,
-      [](const Scenario& variant, std::uint64_t paths, std::uint64_t seed) { return simulate_cuda(variant, paths, seed); });
+      scenario, groups, outputs, request, [&launch](const Scenario& variant, std::uint64_t paths, std::uint64_t seed) {
+        return cuda::simulate_cuda(variant, paths, seed, launch);
+      });
   analysis.backend = "cuda";
-  analysis.precision = precision_name(Precision::reference);
   return analysis;
 }
 

@@ -22,7 +22,7 @@ struct SobolRequest {
   std::uint64_t seed = 1;             // the paths' seed; also keys the bootstrap
   int threads = 0;                    // 0: all cores
   std::string backend = "auto";       // auto | cpu | cuda
-  Precision precision = Precision::mixed;  // CPU only; the CUDA backend runs reference
+  Precision precision = Precision::mixed;  // the step's arithmetic on either backend
   int bootstrap = 1000;               // replicates
   double level = 0.95;
   std::function<void(double)> progress;  // fraction done, from one thread

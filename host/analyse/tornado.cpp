@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "analyse/sensitivity_outputs.hpp"
+#include "chokepoint/cuda_backend.hpp"
 #include "chokepoint/distributions.hpp"
 #include "chokepoint/errors.hpp"
 #include "reduce/quantiles.hpp"
@@ -21,7 +22,9 @@ void require(bool ok, const std::string& argument, const std::string& expected, 
 }
 
 PathResults simulate(const Scenario& scenario, const TornadoRequest& request, bool use_cuda, int threads) {
-  PathResults results = use_cuda ? simulate_cuda(scenario, request.paths, request.seed)
+  cuda::LaunchOptions launch;
+  launch.precision = request.precision;
+  PathResults results = use_cuda ? cuda::simulate_cuda(scenario, request.paths, request.seed, launch)
                                  : simulate_cpu(scenario, request.paths, request.seed, threads, {}, request.precision);
   add_derived_outputs(scenario, results, request.seed, threads);
   return results;

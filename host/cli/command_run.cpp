@@ -2,7 +2,7 @@
 //                [--precision mixed|reference]
 //                [--out DIR] [--force] [--quiet] [--report] [--per-path N] [--allow-nonfinite]
 //                [--shard I/N [--refine PLAN]] [--checkpoint DIR [--checkpoint-every N]]
-//                [--memory-for-paths MIB]
+//                [--memory-for-paths MIB] [--target-se X --for VARIABLE:YEAR[:STATISTIC]]
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -17,6 +17,7 @@
 #include "argument_checks.hpp"
 #include "commands.hpp"
 #include "progress_bar.hpp"
+#include "target_se_option.hpp"
 #include "terminal_table.hpp"
 #include "terminal_text.hpp"
 
@@ -43,6 +44,8 @@ struct RunArguments {
   std::uint64_t checkpoint_every = 0;
   std::uint64_t memory_for_paths_mib = 1024;
   std::uint64_t tornado_paths = 4000;  // with --report: DIR/tornado.json from this many paths per run; 0: none
+  std::string target_se;           // run doubling batches until this SE … (docs/sensitivity.md, section 5)
+  std::string target_for;          // … of this statistic: VARIABLE:YEAR[:STATISTIC]
 };
 
 void reject_with(const std::string& argument, const std::string& other, bool given) {
@@ -66,6 +69,8 @@ int execute_shard(const RunArguments& arguments, const Scenario& scenario, RunOp
 
 int execute_run(const RunArguments& arguments) {
   const Scenario scenario = load_scenario(arguments.file);
+  const std::optional<TargetSearchRequest> target = target_search_request(
+      {arguments.target_se, arguments.target_for, arguments.shard, arguments.checkpoint}, scenario);
   RunOptions options;
   options.paths = arguments.paths;
   options.seed = arguments.seed;
@@ -98,18 +103,22 @@ int execute_run(const RunArguments& arguments) {
     summary.precision = precision_name(options.precision);
     summary.threads = arguments.threads;
     summary.device = "CPU, checkpointed in " + arguments.checkpoint;
+  } else if (target) {
+    summary = run_to_target_se(scenario, options, target->spec, target->se, [&](const TargetSeStep& step) {
+      if (!arguments.quiet) print_target_step(*target, step);
+    });
   } else {
     summary = run(scenario, options);
   }
   write_run_directory(out.staging(), scenario, summary);
   if (arguments.per_path > 0)
-    write_trajectory_csv(out.staging(), scenario, arguments.seed, std::min(arguments.per_path, arguments.paths),
+    write_trajectory_csv(out.staging(), scenario, arguments.seed, std::min(arguments.per_path, summary.paths),
                          options.precision);
   if (arguments.report && arguments.tornado_paths > 0) {
     // Before the report is written, so that the report can draw it (docs/sensitivity.md, "Tornado").
     TornadoRequest tornado;
-    // Never more paths per tornado run than the run itself: it makes 1 + 2·(parameters) runs.
-    tornado.paths = std::min(arguments.tornado_paths, arguments.paths);
+    // Never more paths per tornado run than the run made: the tornado makes 1 + 2·(parameters) runs.
+    tornado.paths = std::min(arguments.tornado_paths, summary.paths);
     tornado.seed = arguments.seed;
     tornado.threads = arguments.threads;
     tornado.backend = arguments.backend;
@@ -130,7 +139,9 @@ int execute_run(const RunArguments& arguments) {
     if (arguments.report) wrote += ", report.html";
     emit(stdout, wrote + "\n");
   }
-  return report_nonfinite(summary, arguments.allow_nonfinite);
+  const int nonfinite = report_nonfinite(summary, arguments.allow_nonfinite);
+  if (nonfinite != kExitSuccess || !target) return nonfinite;
+  return report_target(*target, *summary.target_se, arguments.quiet);
 }
 
 }  // namespace
@@ -153,7 +164,7 @@ Command add_run_command(CLI::App& app) {
   command->add_flag("--quiet", arguments->quiet, "no progress bar and no table");
   command->add_flag("--report", arguments->report, "also write DIR/report.html (see chokepoint report)");
   command->add_option("--tornado-paths", arguments->tornado_paths,
-                      "with --report: paths per run of the tornado (DIR/tornado.json; default 4000 or --paths if fewer; 0: none)")
+                      "with --report: paths per run of the tornado (DIR/tornado.json; default 4000, at most the run's paths; 0: none)")
       ->check(whole_number(0, kMaxPaths, "a number of paths"));
   command->add_option("--per-path", arguments->per_path,
                       "also write the first N paths' step-by-step trajectories to DIR/paths.csv")
@@ -172,6 +183,10 @@ Command add_run_command(CLI::App& app) {
   command->add_option("--memory-for-paths", arguments->memory_for_paths_mib,
                       "MiB the CPU backend may use to keep every path (one pass); beyond it, streaming (default 1024)")
       ->check(whole_number(0, std::uint64_t{1} << 30, "a number of MiB"));
+  command->add_option("--target-se", arguments->target_se,
+                      "run doubling batches of paths until the Monte Carlo SE of --for is at most X; --paths is the cap");
+  command->add_option("--for", arguments->target_for,
+                      "with --target-se: VARIABLE:YEAR[:mean|pNN] or STAGE.binding_share:YEAR");
   return Command{command, [arguments] { return execute_run(*arguments); }};
 }
 
