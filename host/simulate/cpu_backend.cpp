@@ -89,44 +89,8 @@ void extract_lane(const Record<Pack>& packed, int lane, Record<double>& one) {
   }
 }
 
-// Lane `lane` of a pack's start normals and state, only the entries the model uses (the arrays
-// are sized for the largest model, and a path starts once: copying all of them cost more than
-// the start itself).
-void extract_start_normals(const Model& model, const StartNormals<Pack>& packed, int lane, StartNormals<double>& one) {
-  for (int i = 0; i < model.uncertain_count; ++i) one.parameter[i] = packed.parameter[i][lane];
-  for (int f = 0; f < model.factor_count; ++f) {
-    one.shock[f] = packed.shock[f][lane];
-    one.trend[f] = packed.trend[f][lane];
-  }
-}
-
-void insert_state(const Model& model, PathState<Pack>& packed, int lane, const PathState<double>& one) {
-  static_assert(sizeof(PathState<double>) == sizeof(double) * (kMaxUncertain + 5 * kMaxFactors + 2 * kMaxEvents +
-                                                               kMaxEventTargets + 3 * kMaxStages + 4),
-                "insert_state copies every member of PathState");
-  const auto copy = [lane](Pack* to, const double* from, int count) {
-    for (int i = 0; i < count; ++i) to[i].set(lane, from[i]);
-  };
-  copy(packed.draws, one.draws, model.uncertain_count);
-  copy(packed.log_index, one.log_index, model.factor_count);
-  copy(packed.shock, one.shock, model.factor_count);
-  copy(packed.trend, one.trend, model.factor_count);
-  copy(packed.growth_log, one.growth_log, model.factor_count);
-  copy(packed.shock_scale, one.shock_scale, model.factor_count);
-  copy(packed.event_fire_probability, one.event_fire_probability, model.event_count);
-  copy(packed.event_recovery, one.event_recovery, model.event_count);
-  copy(packed.impairment, one.impairment, model.event_target_count);
-  copy(packed.response_boost, one.response_boost, model.stage_count);
-  copy(packed.stock_capacity, one.stock_capacity, model.stage_count);
-  copy(packed.stock_used, one.stock_used, model.stage_count);
-  packed.inventory.set(lane, one.inventory);
-  packed.fleet.set(lane, one.fleet);
-  packed.token_capacity.set(lane, one.token_capacity);
-  packed.last_binding.set(lane, one.last_binding);
-}
-
-// The start normals of every lane with pack Philox and Box–Muller, then each lane's start
-// (copula, quantiles, initial conditions) one path at a time: it runs once per path.
+// The start normals of every lane with pack Philox and Box–Muller, then the shared start_path on
+// the pack (copula, quantile tables, initial conditions, the path's constants).
 // Also keeps each lane's parameter draws in `lane_draws`, for the derived outputs.
 void start_pack(const Model& model, PhiloxKey key, const PackPaths& paths, PathState<Pack>& state,
                 double (*lane_draws)[kMaxUncertain]) {
@@ -141,14 +105,9 @@ void start_pack(const Model& model, PhiloxKey key, const PackPaths& paths, PathS
     normals.shock[f] = pair.first;
     normals.trend[f] = pair.second;
   }
-  StartNormals<double> lane_normals{};
-  PathState<double> one{};
-  for (int lane = 0; lane < kPackWidth; ++lane) {
-    extract_start_normals(model, normals, lane, lane_normals);
-    start_path(model, lane_normals, one);
-    insert_state(model, state, lane, one);
-    for (int i = 0; i < model.uncertain_count; ++i) lane_draws[lane][i] = one.draws[i];
-  }
+  start_path<Pack>(model, normals, state);
+  for (int lane = 0; lane < kPackWidth; ++lane)
+    for (int i = 0; i < model.uncertain_count; ++i) lane_draws[lane][i] = state.draws[i][lane];
 }
 
 struct PackNormalCache {
