@@ -157,6 +157,19 @@ struct PackWorkspace {
   double lane_draws[kPackWidth][kMaxUncertain];
 };
 
+// A full pack's lanes into a float column as one vector store, unless a lane lies beyond float
+// range: stored_value() saturates those (and counts them later) where a plain conversion would
+// make them infinite.
+void store_pack(Pack value, float* column) {
+  const simd::Vector magnitude = value.v < 0.0 ? -value.v : value.v;
+  if (!simd::any(simd::PackMask{magnitude > static_cast<double>(FLT_MAX)})) {
+    const simd::FloatVector values = __builtin_convertvector(value.v, simd::FloatVector);
+    std::memcpy(column, &values, sizeof values);
+    return;
+  }
+  for (int lane = 0; lane < kPackWidth; ++lane) column[lane] = stored_value(value[lane]);
+}
+
 // The scenario's derived outputs of one year for the pack's paths, from the year's float columns
 // and the parameter draws the path started with: what add_derived_outputs computes after the
 // run, in the same order of operations, without drawing the parameters a second time.
@@ -165,6 +178,17 @@ void write_derived_outputs(const Scenario& scenario, int year, const PackPaths& 
   const Model& model = *scenario.model;
   for (const DerivedOutput& output : scenario.derived) {
     float* column = results.column(output.variable, year) + first_slot;
+    if (paths.count == kPackWidth) {
+      // A full pack: the same sum on all lanes at once, the draws from the pack's state.
+      Pack value = model.scheduled(output.constant, year, work.state.draws);
+      for (const DerivedTerm& term : output.terms) {
+        simd::FloatVector stored;
+        std::memcpy(&stored, results.column(term.variable, year) + first_slot, sizeof stored);
+        value += model.scheduled(term.coefficient, year, work.state.draws) * Pack(__builtin_convertvector(stored, simd::Vector));
+      }
+      store_pack(value, column);
+      continue;
+    }
     for (int lane = 0; lane < paths.count; ++lane) {
       const double* draws = work.lane_draws[lane];
       double value = model.scheduled(output.constant, year, draws);
@@ -196,16 +220,8 @@ void simulate_pack(const Scenario& scenario, PhiloxKey key, const PackPaths& pat
     for (int v = 0; v < variables; ++v) {
       float* column = results.column(v, year) + first_slot;
       if (full) {
-        // One vector store, unless a lane lies beyond float range: stored_value() saturates those
-        // (and counts them later) where a plain conversion would make them infinite.
-        bool within_float_range = true;
-        for (int lane = 0; lane < kPackWidth; ++lane)
-          within_float_range &= !(std::fabs(work.record.value[v][lane]) > static_cast<double>(FLT_MAX));
-        if (within_float_range) {
-          const simd::FloatVector values = __builtin_convertvector(work.record.value[v].v, simd::FloatVector);
-          std::memcpy(column, &values, sizeof values);
-          continue;
-        }
+        store_pack(work.record.value[v], column);
+        continue;
       }
       for (int lane = 0; lane < paths.count; ++lane) column[lane] = stored_value(work.record.value[v][lane]);
     }
