@@ -13,6 +13,8 @@
 #include "chokepoint/lane_math.hpp"
 
 namespace chokepoint::simd {
+// Types too: a pack is a different type in a file compiled with other vector widths (macros.hpp).
+CHOKEPOINT_CODE_BEGIN
 
 #if defined(__AVX512F__)
 inline constexpr int kPackWidth = 8;
@@ -220,4 +222,5 @@ inline Pack quantile_where(bool where, const Distribution& distribution, const Q
   return result;
 }
 
+CHOKEPOINT_CODE_END
 }  // namespace chokepoint::simd

@@ -13,6 +13,7 @@
 #include "chokepoint/model.hpp"
 
 namespace chokepoint {
+CHOKEPOINT_CODE_BEGIN
 
 CHOKEPOINT_HD CHOKEPOINT_FORCEINLINE double select(bool condition, double if_true, double if_false) {
   return condition ? if_true : if_false;
@@ -53,5 +54,7 @@ CHOKEPOINT_HD inline double exp_in_float(double x) { return static_cast<double>(
 // ln(1 + x) as the mixed precision takes it: one vector log on a pack (log1p has no vector
 // variant), exact enough for a yearly growth rate (absolute error ≈1e-16 for |x| < 1).
 CHOKEPOINT_HD inline double log_one_plus(double x) { return log(1.0 + x); }
+
+CHOKEPOINT_CODE_END
 
 }  // namespace chokepoint

@@ -13,6 +13,7 @@
 #include "chokepoint/random_streams.hpp"
 
 namespace chokepoint {
+CHOKEPOINT_CODE_BEGIN
 
 // ε = L·z for the first `count` entries; L lower triangular.
 template <class Real>
@@ -25,6 +26,8 @@ CHOKEPOINT_HD inline void correlate(const double (*cholesky)[kMaxFactors], int c
   }
 }
 
+CHOKEPOINT_CODE_END
+
 // The normals a path draws once, at its start (block 0 of each stream, first Box–Muller pair):
 // one per uncertain parameter, and per factor the normals of e(0) and of the trend δ.
 template <class Real = double>
@@ -33,6 +36,8 @@ struct StartNormals {
   Real shock[kMaxFactors];
   Real trend[kMaxFactors];
 };
+
+CHOKEPOINT_CODE_BEGIN
 
 CHOKEPOINT_HD inline NormalPair first_normal_pair(PhiloxKey key, std::uint32_t stream, std::uint64_t path) {
   const PhiloxCounter words = philox4x32_10(stream_block(stream, path, 0), key);
@@ -137,10 +142,14 @@ CHOKEPOINT_HD inline void start_path(const Model& model, PhiloxKey key, std::uin
   start_path<double>(model, normals, state);
 }
 
+CHOKEPOINT_CODE_END
+
 // The normals of the factors' shocks, four steps per Philox call, refilled every fourth step.
 struct FactorNormalCache {
   double normal[kMaxFactors][4];
 };
+
+CHOKEPOINT_CODE_BEGIN
 
 // Fills `shocks` with step t's random inputs for this path (the layout of random_streams.hpp).
 CHOKEPOINT_HD inline void draw_step_shocks(const Model& model, PhiloxKey key, std::uint64_t path,
@@ -340,5 +349,7 @@ CHOKEPOINT_HD inline void step_path(const Model& model, int step, const StepShoc
   out.usd_per_million_tokens = price;
   out.binding = binding;
 }
+
+CHOKEPOINT_CODE_END
 
 }  // namespace chokepoint
