@@ -93,6 +93,17 @@ std::string summary_json_text(const Summary& summary) {
                                     {"nonfinite_paths", count.nonfinite_paths}, {"saturated_paths", count.saturated_paths}});
   root["nonfinite"] = nonfinite;
   root["notes"] = summary.notes;
+  if (summary.target_se) {
+    const TargetSeRecord& target = *summary.target_se;
+    OrderedJson batches = OrderedJson::array();
+    for (const TargetSeStep& step : target.batches)
+      batches.push_back(OrderedJson{{"paths", step.paths}, {"estimate", json_number(step.estimate)},
+                                    {"se", json_number(step.se)}});
+    root["target_se"] = OrderedJson{{"for", target.for_spec}, {"statistic", target.statistic},
+                                    {"target", json_number(target.target)}, {"achieved", json_number(target.achieved)},
+                                    {"estimate", json_number(target.estimate)}, {"paths", target.paths},
+                                    {"met", target.met}, {"batches", std::move(batches)}};
+  }
   // Names come from the scenario; invalid UTF-8 in one must not abort the write (dump throws).
   return root.dump(1, ' ', false, OrderedJson::error_handler_t::replace) + "\n";
 }
