@@ -1,6 +1,16 @@
 // One path of the model (docs/model.md): its start (§2–§3 draws, initial conditions) and one
 // step (§2, §4–§6).
 // Host and device call exactly this code; backends differ only in how they loop over paths.
+//
+// Interface, for one path (`Real` = double) or a SIMD pack of paths (the CPU):
+//   start_path(model, key, path, state)        draws the start normals, then start_path(model, normals, state):
+//                                              parameters, initial conditions and the path's constants
+//   draw_step_shocks(model, key, path, step, cache, shocks, precision)   step t's random inputs
+//   step_path<Real, kPrecision>(model, step, shocks, state, out)         one step; at a calendar
+//                                              year's first step it first calls begin_path_year,
+//                                              which resolves that year's schedules and ceilings
+// The step reads every per-path and per-year constant from `state` (path_state.hpp), not from
+// the model's schedule tables, and multiplies by the year's yield/per_unit instead of dividing.
 #pragma once
 
 #include <cmath>
