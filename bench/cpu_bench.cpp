@@ -3,7 +3,8 @@
 //   rng_floor_scalar  a plain loop drawing the same normals one path at a time (Philox + libm
 //                     Box–Muller): what a straightforward C++ port pays for randomness alone;
 //   rng_floor_packed  the same normals through the SIMD pack code the engine uses.
-// Usage: cpu_bench [paths=1000000] [scenario=scenarios/baseline.json] [threads=1]
+// Usage: cpu_bench [paths=1000000] [scenario=scenarios/baseline.json] [threads=1] [only=mixed|reference]
+//   only: run just that precision's engine three times (for perf record), nothing else.
 #include <omp.h>
 
 #include <malloc.h>
@@ -84,6 +85,20 @@ int main(int argc, char** argv) {
   const Model& model = *scenario.model;
   const double path_steps = static_cast<double>(paths) * model.steps;
   const double normals = path_steps * model.factor_count;
+  if (argc > 4) {
+    const Precision only = std::string(argv[4]) == "reference" ? Precision::reference : Precision::mixed;
+    mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    { const PathResults warm_up = simulate_cpu(scenario, paths, 1, threads, {}, only); }
+    double best = 1e300;
+    for (int round = 0; round < 3; ++round) {
+      const auto start = Clock::now();
+      const PathResults results = simulate_cpu(scenario, paths, 1, threads, {}, only);
+      best = std::min(best, seconds_since(start, threads));
+    }
+    std::printf("%s only: %.3f s, %.3e path-steps/s/core\n", precision_name(only), best, path_steps / best);
+    return 0;
+  }
 
   auto start = Clock::now();
   const double scalar_sink = rng_floor_scalar(model, paths);

@@ -2,10 +2,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <vector>
 
 #include "chokepoint/distributions.hpp"
 #include "chokepoint/path_step.hpp"
 #include "scenario_builder.hpp"
+#include "test_support.hpp"
 
 namespace chokepoint {
 namespace {
@@ -99,6 +103,43 @@ TEST(Distributions, CorrelatedParametersFollowTheirCopula) {
   // Spearman's ρ of a Gaussian copula with correlation r: (6/π)·asin(r/2).
   const double expected = 6.0 / M_PI * std::asin(0.8 / 2.0);
   EXPECT_NEAR(sab / std::sqrt(saa * sbb), expected, 0.01);
+}
+
+}  // namespace
+}  // namespace chokepoint
+
+namespace chokepoint {
+namespace {
+
+// The mixed precision reads an event's PERT severity from a quantile table through z = Φ⁻¹(u)
+// (docs/model.md, "Precision"); the reference solves it exactly. The largest difference over u,
+// out to the smallest and largest uniforms a Philox word gives (2⁻³³ and 1 − 2⁻³³), for the
+// baseline's severities and for shapes skewed to either end, is the figure docs/model.md quotes.
+TEST(Distributions, TabulatedSeveritiesMatchTheExactQuantile) {
+  std::ifstream file(testing::source_path("scenarios/baseline.json"));
+  testing::Json s = testing::Json::parse(file, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
+  const char* shapes[] = {R"({"dist": "pert", "min": 0.5, "mode": 0.85, "max": 0.98})",
+                          R"({"dist": "pert", "min": 0.0, "mode": 0.01, "max": 1.0})",
+                          R"({"dist": "pert", "min": 0.0, "mode": 0.99, "max": 1.0})",
+                          R"({"dist": "pert", "min": 0.2, "mode": 0.3, "max": 0.4})"};
+  double worst = 0.0;
+  for (const char* shape : shapes) {
+    s["events"]["taiwan_conflict"]["severity"] = testing::Json::parse(shape);
+    const Scenario scenario = testing::compile(s);
+    const Model& model = *scenario.model;
+    const EventSpec& event = model.events[1];
+    ASSERT_GE(event.severity_table, 0) << "a PERT severity has a table";
+    EXPECT_LT(model.events[0].severity_table, 0) << "a triangular one has a closed form";
+    const QuantileNode* table = table_at(model, event.severity_table);
+    std::vector<double> uniforms = {0x1p-33, 1e-9, 1e-6, 1.0 - 1e-6, 1.0 - 1e-9, 1.0 - 0x1p-33};
+    for (double u = 1e-4; u < 1.0; u += 1.37e-4) uniforms.push_back(u);
+    for (double u : uniforms) {
+      const double error = std::fabs(quantile_at(table, event.severity, u) - quantile(event.severity, u));
+      worst = std::fmax(worst, error);
+    }
+  }
+  std::printf("largest |tabulated − exact| severity: %.3g\n", worst);
+  EXPECT_LT(worst, 1e-9);
 }
 
 }  // namespace

@@ -42,6 +42,7 @@ class ScenarioCompiler {
     add_variables();
     read_derived();      // before read_parameters: its uncertain coefficients are parameters too
     read_parameters();
+    tabulate_severities();
     read_report();       // after read_derived: thresholds may name a derived output
     check_streams();
     problems_.throw_if_any();
@@ -436,7 +437,7 @@ class ScenarioCompiler {
       model_->uncertain[i].stream = stream_id(("param:" + uncertain[i].name).c_str());
       model_->uncertain[i].distribution = uncertain[i].distribution;
       model_->uncertain[i].copula_index = -1;
-      tabulate_quantiles(model_->uncertain[i]);
+      model_->uncertain[i].table = tabulate_quantiles(model_->uncertain[i].distribution);
     }
     if (!document_.contains("parameter_correlations")) return;
     const Eigen::MatrixXd full =
@@ -471,22 +472,33 @@ class ScenarioCompiler {
   }
 
   // Exact values and slopes of z ↦ F⁻¹(Φ(z)) at the nodes: slope = φ(z) / f(x), f the PERT
-  // (beta) density at x = F⁻¹(Φ(z)).
-  void tabulate_quantiles(UncertainSpec& spec) {
-    const Distribution& d = spec.distribution;
-    if (d.kind != DistributionKind::pert || model_->quantile_table_count >= kMaxQuantileTables) return;
-    spec.table = model_->quantile_table_count++ * kQuantileNodes;
+  // (beta) density at x = F⁻¹(Φ(z)). Returns the table's first node, or −1 when the
+  // distribution is not a PERT (the others have closed forms) or the tables are full.
+  int tabulate_quantiles(const Distribution& d) {
+    if (d.kind != DistributionKind::pert || model_->quantile_table_count >= kMaxQuantileTables) return -1;
+    const int table = model_->quantile_table_count++ * kQuantileNodes;
     const double spacing = 2.0 * kQuantileTableReach / (kQuantileNodes - 1);
     const double low = d.p[0], width = d.p[1] - d.p[0], alpha = d.p[2], beta = d.p[3];
     const double log_norm = log_beta(alpha, beta);
     for (int n = 0; n < kQuantileNodes; ++n) {
       const double z = -kQuantileTableReach + n * spacing;
-      QuantileNode& node = model_->quantile_nodes[spec.table + n];
+      QuantileNode& node = model_->quantile_nodes[table + n];
       node.value = from_standard_normal(d, z);
       const double y = (node.value - low) / width;  // the underlying Beta(α, β) variate
       const double log_density = (alpha - 1) * std::log(y) + (beta - 1) * std::log1p(-y) - log_norm - std::log(width);
       const double log_normal_density = -0.5 * z * z - 0.91893853320467274178;  // ln φ(z)
       node.slope = y > 0 && y < 1 ? std::exp(log_normal_density - log_density) : 0.0;
+    }
+    return table;
+  }
+
+  // Event severities get tables after the parameters, which a path draws every time (a
+  // severity only when its event fires): if the tables run out, the parameters keep theirs.
+  void tabulate_severities() {
+    for (int e = 0; e < model_->event_count; ++e) {
+      EventSpec& event = model_->events[e];
+      event.severity_table = tabulate_quantiles(event.severity);
+      if (event.forced_step > 0) event.forced_severity_table = tabulate_quantiles(event.forced_severity);
     }
   }
 

@@ -89,44 +89,8 @@ void extract_lane(const Record<Pack>& packed, int lane, Record<double>& one) {
   }
 }
 
-// Lane `lane` of a pack's start normals and state, only the entries the model uses (the arrays
-// are sized for the largest model, and a path starts once: copying all of them cost more than
-// the start itself).
-void extract_start_normals(const Model& model, const StartNormals<Pack>& packed, int lane, StartNormals<double>& one) {
-  for (int i = 0; i < model.uncertain_count; ++i) one.parameter[i] = packed.parameter[i][lane];
-  for (int f = 0; f < model.factor_count; ++f) {
-    one.shock[f] = packed.shock[f][lane];
-    one.trend[f] = packed.trend[f][lane];
-  }
-}
-
-void insert_state(const Model& model, PathState<Pack>& packed, int lane, const PathState<double>& one) {
-  static_assert(sizeof(PathState<double>) == sizeof(double) * (kMaxUncertain + 5 * kMaxFactors + 2 * kMaxEvents +
-                                                               kMaxEventTargets + 3 * kMaxStages + 4),
-                "insert_state copies every member of PathState");
-  const auto copy = [lane](Pack* to, const double* from, int count) {
-    for (int i = 0; i < count; ++i) to[i].set(lane, from[i]);
-  };
-  copy(packed.draws, one.draws, model.uncertain_count);
-  copy(packed.log_index, one.log_index, model.factor_count);
-  copy(packed.shock, one.shock, model.factor_count);
-  copy(packed.trend, one.trend, model.factor_count);
-  copy(packed.growth_log, one.growth_log, model.factor_count);
-  copy(packed.shock_scale, one.shock_scale, model.factor_count);
-  copy(packed.event_fire_probability, one.event_fire_probability, model.event_count);
-  copy(packed.event_recovery, one.event_recovery, model.event_count);
-  copy(packed.impairment, one.impairment, model.event_target_count);
-  copy(packed.response_boost, one.response_boost, model.stage_count);
-  copy(packed.stock_capacity, one.stock_capacity, model.stage_count);
-  copy(packed.stock_used, one.stock_used, model.stage_count);
-  packed.inventory.set(lane, one.inventory);
-  packed.fleet.set(lane, one.fleet);
-  packed.token_capacity.set(lane, one.token_capacity);
-  packed.last_binding.set(lane, one.last_binding);
-}
-
-// The start normals of every lane with pack Philox and Box–Muller, then each lane's start
-// (copula, quantiles, initial conditions) one path at a time: it runs once per path.
+// The start normals of every lane with pack Philox and Box–Muller, then the shared start_path on
+// the pack (copula, quantile tables, initial conditions, the path's constants).
 // Also keeps each lane's parameter draws in `lane_draws`, for the derived outputs.
 void start_pack(const Model& model, PhiloxKey key, const PackPaths& paths, PathState<Pack>& state,
                 double (*lane_draws)[kMaxUncertain]) {
@@ -141,14 +105,9 @@ void start_pack(const Model& model, PhiloxKey key, const PackPaths& paths, PathS
     normals.shock[f] = pair.first;
     normals.trend[f] = pair.second;
   }
-  StartNormals<double> lane_normals{};
-  PathState<double> one{};
-  for (int lane = 0; lane < kPackWidth; ++lane) {
-    extract_start_normals(model, normals, lane, lane_normals);
-    start_path(model, lane_normals, one);
-    insert_state(model, state, lane, one);
-    for (int i = 0; i < model.uncertain_count; ++i) lane_draws[lane][i] = one.draws[i];
-  }
+  start_path<Pack>(model, normals, state);
+  for (int lane = 0; lane < kPackWidth; ++lane)
+    for (int i = 0; i < model.uncertain_count; ++i) lane_draws[lane][i] = state.draws[i][lane];
 }
 
 struct PackNormalCache {
@@ -198,6 +157,19 @@ struct PackWorkspace {
   double lane_draws[kPackWidth][kMaxUncertain];
 };
 
+// A full pack's lanes into a float column as one vector store, unless a lane lies beyond float
+// range: stored_value() saturates those (and counts them later) where a plain conversion would
+// make them infinite.
+void store_pack(Pack value, float* column) {
+  const simd::Vector magnitude = value.v < 0.0 ? -value.v : value.v;
+  if (!simd::any(simd::PackMask{magnitude > static_cast<double>(FLT_MAX)})) {
+    const simd::FloatVector values = __builtin_convertvector(value.v, simd::FloatVector);
+    std::memcpy(column, &values, sizeof values);
+    return;
+  }
+  for (int lane = 0; lane < kPackWidth; ++lane) column[lane] = stored_value(value[lane]);
+}
+
 // The scenario's derived outputs of one year for the pack's paths, from the year's float columns
 // and the parameter draws the path started with: what add_derived_outputs computes after the
 // run, in the same order of operations, without drawing the parameters a second time.
@@ -206,6 +178,17 @@ void write_derived_outputs(const Scenario& scenario, int year, const PackPaths& 
   const Model& model = *scenario.model;
   for (const DerivedOutput& output : scenario.derived) {
     float* column = results.column(output.variable, year) + first_slot;
+    if (paths.count == kPackWidth) {
+      // A full pack: the same sum on all lanes at once, the draws from the pack's state.
+      Pack value = model.scheduled(output.constant, year, work.state.draws);
+      for (const DerivedTerm& term : output.terms) {
+        simd::FloatVector stored;
+        std::memcpy(&stored, results.column(term.variable, year) + first_slot, sizeof stored);
+        value += model.scheduled(term.coefficient, year, work.state.draws) * Pack(__builtin_convertvector(stored, simd::Vector));
+      }
+      store_pack(value, column);
+      continue;
+    }
     for (int lane = 0; lane < paths.count; ++lane) {
       const double* draws = work.lane_draws[lane];
       double value = model.scheduled(output.constant, year, draws);
@@ -237,16 +220,8 @@ void simulate_pack(const Scenario& scenario, PhiloxKey key, const PackPaths& pat
     for (int v = 0; v < variables; ++v) {
       float* column = results.column(v, year) + first_slot;
       if (full) {
-        // One vector store, unless a lane lies beyond float range: stored_value() saturates those
-        // (and counts them later) where a plain conversion would make them infinite.
-        bool within_float_range = true;
-        for (int lane = 0; lane < kPackWidth; ++lane)
-          within_float_range &= !(std::fabs(work.record.value[v][lane]) > static_cast<double>(FLT_MAX));
-        if (within_float_range) {
-          const simd::FloatVector values = __builtin_convertvector(work.record.value[v].v, simd::FloatVector);
-          std::memcpy(column, &values, sizeof values);
-          continue;
-        }
+        store_pack(work.record.value[v], column);
+        continue;
       }
       for (int lane = 0; lane < paths.count; ++lane) column[lane] = stored_value(work.record.value[v][lane]);
     }

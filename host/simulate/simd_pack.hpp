@@ -10,8 +10,11 @@
 #include <cmath>
 
 #include "chokepoint/distributions.hpp"
+#include "chokepoint/lane_math.hpp"
 
 namespace chokepoint::simd {
+// Types too: a pack is a different type in a file compiled with other vector widths (macros.hpp).
+CHOKEPOINT_CODE_BEGIN
 
 #if defined(__AVX512F__)
 inline constexpr int kPackWidth = 8;
@@ -158,19 +161,66 @@ inline Pack log1p_each(Pack a) {
   return result;
 }
 
-// Severities are drawn only in the lanes whose event fired: rare, so lane by lane.
-inline Pack quantile_where(PackMask where, const Distribution& distribution, Pack u) {
-  Pack result(0.0);
-  if (!any(where)) return result;
-  for (int lane = 0; lane < kPackWidth; ++lane)
-    if (where.bits[lane]) result.set(lane, quantile(distribution, u[lane]));
+// Once per path (an event's fire probability and recovery): lane by lane.
+inline Pack expm1(Pack a) {
+  Pack result;
+  for (int lane = 0; lane < kPackWidth; ++lane) result.set(lane, std::expm1(a[lane]));
   return result;
 }
-inline Pack quantile_where(bool where, const Distribution& distribution, Pack u) {
-  Pack result(0.0);
-  if (!where) return result;
-  for (int lane = 0; lane < kPackWidth; ++lane) result.set(lane, quantile(distribution, u[lane]));
+inline Pack exp2(Pack a) {
+  Pack result;
+  for (int lane = 0; lane < kPackWidth; ++lane) result.set(lane, std::exp2(a[lane]));
   return result;
 }
 
+// quantile_of_normal (lane_math.hpp) for a pack: the table's cubic Hermite interpolation on the
+// whole pack (the nodes gathered lane by lane), the same operations as the scalar one; lanes
+// beyond the table's reach, and distributions without a table, lane by lane exactly.
+inline Pack quantile_of_normal(const QuantileNode* table, const Distribution& distribution, Pack z) {
+  if (distribution.kind == DistributionKind::normal) return distribution.p[0] + distribution.p[1] * z;
+  Pack result;
+  if (table == nullptr) {
+    for (int lane = 0; lane < kPackWidth; ++lane) result.set(lane, from_standard_normal(distribution, z[lane]));
+    return result;
+  }
+  constexpr double kSpacing = 2.0 * kQuantileTableReach / (kQuantileNodes - 1);
+  const Pack position = (z - Pack(-kQuantileTableReach)) / Pack(kSpacing);
+  Pack node_value, node_slope, next_value, next_slope, node_index;
+  bool beyond_reach = false;
+  for (int lane = 0; lane < kPackWidth; ++lane) {
+    beyond_reach |= !(std::fabs(z[lane]) < kQuantileTableReach);
+    int i = static_cast<int>(std::floor(position[lane]));
+    i = i < 0 ? 0 : (i > kQuantileNodes - 2 ? kQuantileNodes - 2 : i);
+    node_index.set(lane, i);
+    node_value.set(lane, table[i].value);
+    node_slope.set(lane, table[i].slope);
+    next_value.set(lane, table[i + 1].value);
+    next_slope.set(lane, table[i + 1].slope);
+  }
+  const Pack t = position - node_index;
+  const Pack t2 = t * t, t3 = t2 * t;
+  result = (2.0 * t3 - 3.0 * t2 + 1.0) * node_value + (t3 - 2.0 * t2 + t) * Pack(kSpacing) * node_slope +
+           (-2.0 * t3 + 3.0 * t2) * next_value + (t3 - t2) * Pack(kSpacing) * next_slope;
+  if (beyond_reach)
+    for (int lane = 0; lane < kPackWidth; ++lane)
+      if (!(std::fabs(z[lane]) < kQuantileTableReach)) result.set(lane, from_standard_normal(distribution, z[lane]));
+  return result;
+}
+
+// Severities are drawn only in the lanes whose event fired: rare, so lane by lane.
+inline Pack quantile_where(PackMask where, const Distribution& distribution, const QuantileNode* table, Pack u) {
+  Pack result(0.0);
+  if (!any(where)) return result;
+  for (int lane = 0; lane < kPackWidth; ++lane)
+    if (where.bits[lane]) result.set(lane, quantile_at(table, distribution, u[lane]));
+  return result;
+}
+inline Pack quantile_where(bool where, const Distribution& distribution, const QuantileNode* table, Pack u) {
+  Pack result(0.0);
+  if (!where) return result;
+  for (int lane = 0; lane < kPackWidth; ++lane) result.set(lane, quantile_at(table, distribution, u[lane]));
+  return result;
+}
+
+CHOKEPOINT_CODE_END
 }  // namespace chokepoint::simd

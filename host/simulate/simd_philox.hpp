@@ -9,6 +9,8 @@
 #include "simulate/simd_pack.hpp"
 
 namespace chokepoint::simd {
+// Types too: a pack is a different type in a file compiled with other vector widths (macros.hpp).
+CHOKEPOINT_CODE_BEGIN
 
 typedef std::uint32_t WordVector __attribute__((vector_size(kPackWidth * sizeof(std::uint32_t))));
 typedef std::uint64_t WideVector __attribute__((vector_size(kPackWidth * sizeof(std::uint64_t))));
@@ -138,4 +140,5 @@ inline FourNormalPacks four_normals_float(const CounterPack& words) {
   return FourNormalPacks{{widen_half(first, 0), widen_half(second, 0), widen_half(first, 1), widen_half(second, 1)}};
 }
 
+CHOKEPOINT_CODE_END
 }  // namespace chokepoint::simd

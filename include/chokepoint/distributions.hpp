@@ -10,7 +10,6 @@
 #include "chokepoint/macros.hpp"
 
 namespace chokepoint {
-
 enum class DistributionKind : int {
   constant,          // p0 = value
   normal,            // p0 = mean, p1 = sd
@@ -20,11 +19,12 @@ enum class DistributionKind : int {
   triangular,        // p0 = min, p1 = mode, p2 = max
   pert,              // p0 = min, p1 = max, p2 = α, p3 = β of the underlying beta
 };
-
 struct Distribution {
   DistributionKind kind = DistributionKind::constant;
   double p[4] = {0, 0, 0, 0};
 };
+
+CHOKEPOINT_CODE_BEGIN
 
 CHOKEPOINT_HD inline double normal_cdf(double x) { return 0.5 * erfc(-x * 0.70710678118654752440); }
 
@@ -174,5 +174,7 @@ CHOKEPOINT_HD inline double interpolate_quantile(const Node* nodes, int count, d
   return (2 * t3 - 3 * t2 + 1) * nodes[i].value + (t3 - 2 * t2 + t) * spacing * nodes[i].slope +
          (-2 * t3 + 3 * t2) * nodes[i + 1].value + (t3 - t2) * spacing * nodes[i + 1].slope;
 }
+
+CHOKEPOINT_CODE_END
 
 }  // namespace chokepoint

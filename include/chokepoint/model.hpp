@@ -79,6 +79,10 @@ struct EventSpec {
   Distribution severity;     // drawn at every firing
   std::int32_t forced_step = -1;  // step (1-based) of a forced firing, −1 for none
   Distribution forced_severity;
+  // First node of each severity's table in Model::quantile_nodes (−1: computed exactly). The
+  // mixed precision reads severities from these tables; the reference solves them exactly.
+  std::int32_t severity_table = -1;
+  std::int32_t forced_severity_table = -1;
   std::int32_t first_target = 0;
   std::int32_t target_count = 0;
 };
@@ -91,12 +95,12 @@ struct UncertainSpec {
 };
 
 // A PERT quantile costs about 1 µs exactly (Newton on the incomplete beta function), too much
-// to pay for every path. Its map z ↦ F⁻¹(Φ(z)) is smooth, so it is tabulated once per scenario
+// to pay for every path (or for every firing of an event). Its map z ↦ F⁻¹(Φ(z)) is smooth, so it is tabulated once per scenario
 // at kQuantileNodes points over [−kQuantileTableReach, kQuantileTableReach] with exact values and
 // slopes, and read back by cubic Hermite interpolation (error below 1e-9; tests check it).
 inline constexpr int kQuantileNodes = 513;
 inline constexpr double kQuantileTableReach = 8.0;
-inline constexpr int kMaxQuantileTables = 24;
+inline constexpr int kMaxQuantileTables = 32;
 struct QuantileNode {
   double value;  // F⁻¹(Φ(z))
   double slope;  // d value / dz

@@ -32,6 +32,23 @@ struct PathState {
   Real fleet;                            // B
   Real token_capacity;                   // Q, tokens/yr
   Real last_binding;                     // binding code of the previous step, −1 before the first
+
+  // Constants of the path, resolved at its start so that the step does not look them up.
+  Real retained;                         // 1 − rΔ, the share of the fleet a step keeps
+  Real order_horizon;                    // h, years
+  Real base_token_demand;                // tok_0, tokens/yr
+  Real base_throughput;                  // eff_0, tokens/yr per unit
+  Real written_off_share;                // min(1, ωΔ), the share of unsold units a step writes off
+  Real stage_capacity[kMaxStages];       // flow: cap_k; stock: add_j (per year, before growth)
+  Real stage_yield[kMaxStages];          // flow: yield_k; stock: 1
+
+  // Constants of the current calendar year, resolved at its first step (schedules, ceilings).
+  Real stage_ceiling[kMaxStages];        // flow: cap on native capacity; stock: cap on C_j (+∞: none)
+  Real stage_max_additions[kMaxStages];  // stock: cap on a_j (+∞: none)
+  Real stage_per_unit[kMaxStages];       // per_unit_k(year)
+  Real stage_units_per_native[kMaxStages];  // yield_k / per_unit_k (a stock stage's yield is 1)
+  Real usd_per_million_tokens;           // price(year)
+  Real token_ceiling;                    // spend(year)·10⁶ / price(year): the tokens buyers can pay for
 };
 
 // The random inputs of one step: standard normals z(t) per factor (before the Cholesky factor)

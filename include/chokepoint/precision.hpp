@@ -2,8 +2,9 @@
 //   reference  every number in double: the yardstick, and what the closed-form tests check to 1e-12.
 //   mixed      the factor shocks' normals (uniform and Box–Muller) and the exp of the factor
 //              index in float, everything else (the stock-flow chain, the binding comparisons,
-//              the year sums) in double. Agrees with reference to ≈1e-6 per path, far below the
-//              Monte Carlo error, and is the default because it is the faster.
+//              the year sums) in double; an event's PERT severity from its quantile table
+//              (model.hpp) instead of Newton's iteration. Agrees with reference to ≈1e-6 per
+//              path, far below the Monte Carlo error, and is the default because it is the faster.
 #pragma once
 
 namespace chokepoint {

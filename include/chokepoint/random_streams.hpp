@@ -17,6 +17,7 @@
 #include "chokepoint/philox.hpp"
 
 namespace chokepoint {
+CHOKEPOINT_CODE_BEGIN
 
 // 32-bit FNV-1a of a name. constexpr so that the host computes stream ids once per scenario.
 constexpr std::uint32_t stream_id(const char* text, std::uint32_t hash = 2166136261u) {
@@ -41,6 +42,8 @@ CHOKEPOINT_HD CHOKEPOINT_FORCEINLINE double open_uniform(std::uint32_t word) {
   return static_cast<double>(word) * 0x1p-32 + 0x1p-33;
 }
 
+CHOKEPOINT_CODE_END
+
 // Box–Muller on a pair of open uniforms: (s·sin v, s·cos v), s = √(−2 ln u1), v = 2π·u2. A
 // template so that the CPU backend runs it on SIMD packs of paths with the very same formula.
 template <class Real>
@@ -49,6 +52,8 @@ struct NormalPairOf {
   Real second;
 };
 using NormalPair = NormalPairOf<double>;
+
+CHOKEPOINT_CODE_BEGIN
 
 template <class Real>
 CHOKEPOINT_HD CHOKEPOINT_FORCEINLINE NormalPairOf<Real> box_muller_uniforms(Real u, Real v) {
@@ -63,10 +68,14 @@ CHOKEPOINT_HD CHOKEPOINT_FORCEINLINE NormalPair box_muller(std::uint32_t word_u,
   return box_muller_uniforms(open_uniform(word_u), open_uniform(word_v));
 }
 
+CHOKEPOINT_CODE_END
+
 // Four standard normals from one Philox call.
 struct FourNormals {
   double value[4];
 };
+
+CHOKEPOINT_CODE_BEGIN
 
 CHOKEPOINT_HD CHOKEPOINT_FORCEINLINE FourNormals four_normals(PhiloxKey key, std::uint32_t stream,
                                                               std::uint64_t path,
@@ -104,5 +113,7 @@ CHOKEPOINT_HD CHOKEPOINT_FORCEINLINE std::uint32_t shock_block(int step) {
   return 1u + static_cast<std::uint32_t>(step - 1) / 4u;
 }
 CHOKEPOINT_HD CHOKEPOINT_FORCEINLINE int shock_lane(int step) { return (step - 1) % 4; }
+
+CHOKEPOINT_CODE_END
 
 }  // namespace chokepoint

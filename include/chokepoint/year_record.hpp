@@ -47,6 +47,8 @@ struct YearRecord {
   Real binding_steps[kMaxBindingCodes];  // steps of this year each code bound (≤ 12)
 };
 
+CHOKEPOINT_CODE_BEGIN
+
 template <class Real>
 CHOKEPOINT_HD inline void begin_year(const Model& model, YearRecord<Real>& record) {
   for (int v = 0; v < variable_count(model); ++v) record.value[v] = Real(0.0);
@@ -88,5 +90,7 @@ CHOKEPOINT_HD inline void record_step(const Model& model, const StepOutcome<Real
   for (int code = 0; code <= model.stage_count; ++code)
     record.binding_steps[code] += select(out.binding == code, Real(1.0), Real(0.0));
 }
+
+CHOKEPOINT_CODE_END
 
 }  // namespace chokepoint
