@@ -24,6 +24,7 @@ std::string result_text(Summary summary) {
   summary.threads = 0;
   summary.device.clear();
   summary.backend.clear();
+  summary.distributions.clear();  // bucket counts come from the CPU reductions only (docs/report.md)
   return summary_json_text(summary);
 }
 

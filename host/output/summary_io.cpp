@@ -10,6 +10,7 @@
 #include "chokepoint/errors.hpp"
 #include "chokepoint/output_files.hpp"
 #include "output/appending_json.hpp"
+#include "output/summary_distributions.hpp"
 #include "output/writing_json.hpp"
 
 namespace chokepoint {
@@ -93,6 +94,7 @@ std::string summary_json_text(const Summary& summary) {
                                     {"nonfinite_paths", count.nonfinite_paths}, {"saturated_paths", count.saturated_paths}});
   root["nonfinite"] = nonfinite;
   root["notes"] = summary.notes;
+  write_distribution_sections(root, summary);
   // Names come from the scenario; invalid UTF-8 in one must not abort the write (dump throws).
   return root.dump(1, ' ', false, OrderedJson::error_handler_t::replace) + "\n";
 }
@@ -341,6 +343,7 @@ class SummaryReader {
                                                    n.at("nonfinite_paths").get<std::uint64_t>(),
                                                    n.at("saturated_paths").get<std::uint64_t>()});
     if (root.contains("notes")) summary.notes = root["notes"].get<std::vector<std::string>>();
+    read_distribution_sections(root, file_, summary);
     return summary;
   }
 

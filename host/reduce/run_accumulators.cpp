@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "reduce/distribution_histogram.hpp"
 #include "reduce/statistics.hpp"
 
 namespace chokepoint {
@@ -20,6 +21,7 @@ void MomentCounts::merge(const MomentCounts& other) {
     binding[b].any += other.binding[b].any;
   }
   for (std::size_t t = 0; t < threshold_hits.size(); ++t) threshold_hits[t] += other.threshold_hits[t];
+  for (std::size_t b = 0; b < distribution.size(); ++b) distribution[b] += other.distribution[b];
 }
 
 MomentCounts empty_moment_counts(const Scenario& scenario) {
@@ -28,6 +30,7 @@ MomentCounts empty_moment_counts(const Scenario& scenario) {
   counts.columns.resize(scenario.variables.size() * years);
   counts.binding.resize(static_cast<std::size_t>(1 + scenario.model->stage_count) * years);
   counts.threshold_hits.assign(scenario.thresholds.size(), 0);
+  counts.distribution.assign(counts.columns.size() * kDistributionBuckets, 0);
   return counts;
 }
 
@@ -103,6 +106,7 @@ void add_batch(const Scenario& scenario, const SelectionPlan& plan, const PathRe
       if (plan.pass != 1) continue;
       ExactMoments& moments = accumulators.moments.columns[c];
       for (std::uint64_t p = 0; p < batch.paths; ++p) moments.add(column[p]);
+      count_distribution(column, batch.paths, accumulators.moments.distribution.data() + c * kDistributionBuckets);
     }
   if (plan.pass == 1) add_batch_counts(scenario, batch, accumulators.moments);
 }
@@ -120,6 +124,7 @@ Summary summary_from_moments(const Scenario& scenario, std::uint64_t seed, const
   summary.years = years;
   summary.quantile_levels = scenario.quantile_levels;
   summary.notes = scenario.notes;
+  summary.distributions = value_histograms(scenario, moments.distribution);
   for (const QuantileInterval& interval : plan_quantiles(paths, scenario.quantile_levels).intervals)
     summary.quantile_ci_coverage.push_back(interval.coverage);
 
@@ -371,6 +376,7 @@ std::string encode_pass(const PassAccumulators& accumulators, bool with_moments)
       out.put(counts.any);
     }
     out.put_vector(moments.threshold_hits);
+    out.put_sparse(moments.distribution);
   }
   out.put<std::uint64_t>(accumulators.selection.columns.size());
   for (const ColumnCounts& column : accumulators.selection.columns) {
@@ -413,6 +419,7 @@ void decode_pass(const std::string& bytes, bool with_moments, PassAccumulators& 
     const std::size_t thresholds = moments.threshold_hits.size();
     in.get_vector(moments.threshold_hits);
     expect_size(moments.threshold_hits.size(), thresholds, "thresholds");
+    in.get_sparse(moments.distribution);
   }
   SelectionCounts& selection = accumulators.selection;
   expect_size(in.get<std::uint64_t>(), selection.columns.size(), "selection columns");
