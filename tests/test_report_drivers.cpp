@@ -109,6 +109,23 @@ TEST(HistogramChart, BarsCountEveryPathOnTheAxisExactly) {
   EXPECT_NE(report::histogram_svg(ValueHistogram{"x", 2027, {}, {}}, "units", {}).find("no finite values"), std::string::npos);
 }
 
+TEST(HistogramChart, APointMassAtZeroIsABarAsWideAsTheOthers) {
+  // The bucket of 0 is 10⁻³⁸ wide: alone, its height would flatten every other bar to nothing.
+  std::vector<float> values(300, 0.0f);
+  for (int i = 0; i < 700; ++i) values.push_back(1.0f + static_cast<float>(i) / 700.0f);
+  const ValueHistogram histogram = histogram_of(values);
+  const report::DistributionAxis axis = report::distribution_axis(histogram);
+  EXPECT_EQ(axis.low, 0.0);
+  const std::vector<report::HistogramBar> bars = report::histogram_bars(histogram, axis);
+  ASSERT_FALSE(bars.empty());
+  EXPECT_EQ(bars.front().low, 0.0);
+  EXPECT_GE(bars.front().high - bars.front().low, (axis.high - axis.low) / 60.0);
+  std::uint64_t drawn = 0;
+  for (const report::HistogramBar& b : bars) drawn += b.paths;
+  EXPECT_EQ(drawn, 1000u);
+  EXPECT_GE(bars.front().paths, 300u);
+}
+
 TEST(DifferenceChart, DrawsTheMeanChangeWithItsNinetyPercentBand) {
   VariableDifference difference{"produced_units", "units", "flow", {}};
   for (int year = 2025; year <= 2028; ++year) {

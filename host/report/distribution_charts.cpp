@@ -90,16 +90,17 @@ DistributionAxis distribution_axis(const ValueHistogram& histogram) {
 
 std::vector<HistogramBar> histogram_bars(const ValueHistogram& histogram, const DistributionAxis& axis) {
   std::vector<HistogramBar> bars;
-  // Buckets shrink towards zero (four per factor of two), so on a linear axis those near zero
-  // merge into bars of at least 1/60 of the axis; on a log axis each bucket is wide enough.
+  // Buckets shrink towards zero (four per factor of two; the bucket of 0 is 10⁻³⁸ wide), so on a
+  // linear axis a bar takes the next buckets, and the empty ones between, until it is 1/60 of
+  // the axis: still an exact count of the paths in its range. On a log axis each bucket is wide
+  // enough.
   const double min_width = axis.logarithmic ? 0.0 : (axis.high - axis.low) / 60.0;
   for (std::size_t b = 0; b < histogram.buckets.size(); ++b) {
     const std::uint32_t bucket = histogram.buckets[b];
     if (!drawable(bucket)) continue;
     const double low = bucket_lower_value(bucket), high = bucket_upper_value(bucket);
     if (high < axis.low || low > axis.high) continue;
-    if (!bars.empty() && bars.back().high - bars.back().low < min_width &&
-        (b > 0 && histogram.buckets[b - 1] + 1 == bucket)) {
+    if (!bars.empty() && bars.back().high - bars.back().low < min_width) {
       bars.back().high = high;
       bars.back().paths += histogram.counts[b];
     } else {
@@ -211,7 +212,7 @@ std::string convergence_svg(const ConvergenceTrace& trace, const std::string& un
   }
   for (double tick : x.ticks()) {
     canvas.line(x(tick), kTop, x(tick), kPlotBottom, "grid");
-    canvas.text(x(tick), kPlotBottom + 14, si_number(tick), "tick-label", svg::Anchor::middle);
+    canvas.text(x(tick), kPlotBottom + 14, tick_text(tick, ""), "tick-label", svg::Anchor::middle);
   }
   canvas.line(kLeft, kPlotBottom, kPlotRight, kPlotBottom, "axis");
   std::vector<svg::Point> mean_band, median_band, mean_line, median_line;
