@@ -12,6 +12,8 @@
 #include "chokepoint/scale.hpp"
 #include "chokepoint/summary_io.hpp"
 #include "reduce/distribution_histogram.hpp"
+#include "reduce/quantiles.hpp"
+#include "reduce/statistics.hpp"
 #include "reduce/run_accumulators.hpp"
 #include "reduce/streaming_run.hpp"
 #include "test_support.hpp"
@@ -149,6 +151,30 @@ TEST(DistributionHistogram, ConvergenceTracesEndAtTheSummaryAndIgnoreThreads) {
     for (const ConvergencePoint& point : trace.points) {
       EXPECT_LE(point.median_low, point.median);
       EXPECT_GE(point.median_high, point.median);
+    }
+  }
+}
+
+TEST(DistributionHistogram, EveryPrefixPointIsThatPrefixsOwnMeanAndMedian) {
+  const Scenario scenario = small_scenario();
+  const std::uint64_t paths = 700;
+  PathResults results = simulate_cpu(scenario, paths, 4, 2);
+  add_derived_outputs(scenario, results, 4, 2);
+  const std::vector<ConvergenceTrace> traces = convergence_traces(scenario, results, 2);
+  ASSERT_FALSE(traces.empty());
+  for (const ConvergenceTrace& trace : traces) {
+    int v = 0;
+    while (scenario.variables[static_cast<std::size_t>(v)].name != trace.variable) ++v;
+    const float* column = results.column(v, trace.year - scenario.model->start_year);
+    for (const ConvergencePoint& point : trace.points) {
+      const QuantileEstimates expected = column_quantiles(plan_quantiles(point.paths, {0.5}), column);
+      EXPECT_EQ(point.median, expected.quantiles[0]) << trace.variable << " " << trace.year << " " << point.paths;
+      EXPECT_EQ(point.median_low, expected.ci_low[0]);
+      EXPECT_EQ(point.median_high, expected.ci_high[0]);
+      YearStatistics moments;
+      column_moments(column, point.paths, moments);
+      EXPECT_EQ(point.mean, moments.mean);
+      EXPECT_EQ(point.mean_se, moments.se);
     }
   }
 }
