@@ -76,6 +76,8 @@ TEST(DecileChart, DrawsTenPointsAndTheAllPathsProbability) {
   EXPECT_EQ(count(svg, "class=\"decile-point\""), 10u);
   EXPECT_EQ(count(svg, "class=\"decile-mean\""), 1u);
   EXPECT_NE(svg.find("demand_trend in decile 10: P(power binds in 2028) = 100%"), std::string::npos);
+  const BindingByDecile twenty{"power", 2028, "demand_trend", std::vector<double>(20, 0.5)};
+  EXPECT_EQ(count(report::decile_svg(twenty), "class=\"decile-point\""), 20u) << "any number of equal-probability bins";
 }
 
 ValueHistogram histogram_of(const std::vector<float>& values) {
@@ -270,7 +272,7 @@ TEST_F(DriverReportTest, BadDriverFilesExitTwoNamingTheFileAndThePath) {
   EXPECT_NE(result.output.find("summary.json"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("sensitivity.first_order.produced_units.2027[1].index"), std::string::npos) << result.output;
   section = sensitivity_json();
-  section["binding_by_decile"]["power"]["2028"]["cowos.trend"] = nlohmann::json::array({0.1, 0.2});
+  section["binding_by_decile"]["power"]["2028"]["cowos.trend"] = nlohmann::json::array({0.1});
   add_sensitivity(dir, section);
   const CommandResult short_curve = run_cli("report " + quoted(dir));
   EXPECT_EQ(short_curve.exit_code, 2) << short_curve.output;

@@ -150,13 +150,17 @@ std::string decile_svg(const BindingByDecile& curve) {
     }
   const double bottom = height - bottom_margin;
   const svg::Scale y = svg::Scale::linear(0.0, std::min(1.0, high * 1.1), bottom, top, 4);
-  const svg::Scale x = svg::Scale::linear(0.5, 10.5, left, width - right, 10);
+  const std::size_t bins = std::max<std::size_t>(curve.probability.size(), 2);
+  const std::string bin_name = bins == 10 ? "decile" : "bin (of " + std::to_string(bins) + ")";
+  const svg::Scale x = svg::Scale::linear(0.5, static_cast<double>(bins) + 0.5, left, width - right, 10);
   for (double tick : y.ticks()) {
     canvas.line(left, y(tick), width - right, y(tick), "grid");
     canvas.text(left - 4, y(tick) + 4, percent_text(tick), "tick-label", svg::Anchor::end);
   }
-  for (int d = 1; d <= 10; d += 3) canvas.text(x(d), bottom + 14, std::to_string(d), "tick-label", svg::Anchor::middle);
-  canvas.text((left + width - right) / 2, bottom + 27, "decile of " + curve.input, "tick-label", svg::Anchor::middle);
+  const std::size_t step = bins <= 10 ? 3 : bins / 4;
+  for (std::size_t d = 1; d <= bins; d += step)
+    canvas.text(x(static_cast<double>(d)), bottom + 14, std::to_string(d), "tick-label", svg::Anchor::middle);
+  canvas.text((left + width - right) / 2, bottom + 27, bin_name + " of " + curve.input, "tick-label", svg::Anchor::middle);
   if (finite > 0) {
     // Deciles hold equal shares of the paths, so their mean is the probability over all paths.
     const double overall = sum / finite;
@@ -169,7 +173,7 @@ std::string decile_svg(const BindingByDecile& curve) {
   for (std::size_t d = 0; d < curve.probability.size(); ++d)
     if (std::isfinite(curve.probability[d]))
       canvas.circle(x(static_cast<double>(d + 1)), y(curve.probability[d]), 3, "decile-point",
-                    curve.input + " in decile " + std::to_string(d + 1) + ": P(" + curve.stage + " binds in " +
+                    curve.input + " in " + bin_name + " " + std::to_string(d + 1) + ": P(" + curve.stage + " binds in " +
                         std::to_string(curve.year) + ") = " + percent_text(curve.probability[d]));
   return canvas.str();
 }

@@ -158,7 +158,8 @@ std::optional<SensitivityData> read_sensitivity_section(const std::string& summa
         for (const auto& input : check.object(year.value(), year_at).items()) {
           const std::string input_at = year_at + "." + input.key();
           const ReadJson& values = check.array(input.value(), input_at);
-          if (values.size() != 10) check.fail(input_at, "10 probabilities, one per decile", std::to_string(values.size()) + " values");
+          // Deciles by the schema; any number of equal-probability bins ≥ 2 draws as well.
+          if (values.size() < 2) check.fail(input_at, "a probability per decile (10)", std::to_string(values.size()) + " values");
           BindingByDecile curve{stage.key(), calendar_year, input.key(), {}};
           for (std::size_t d = 0; d < values.size(); ++d) {
             const double p = check.number(values[d], input_at + "[" + std::to_string(d) + "]");
