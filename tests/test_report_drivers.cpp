@@ -28,17 +28,17 @@ std::size_t count(const std::string& text, const std::string& needle) {
   return found;
 }
 
-TornadoBar bar(const std::string& input, double low_median, double high_median) {
-  return TornadoBar{input, {10, 0.1, low_median}, {90, 0.9, high_median}, high_median - low_median};
+TornadoRow bar(const std::string& input, double low_median, double high_median) {
+  return TornadoRow{input, {10, 0.1, low_median}, {90, 0.9, high_median}, high_median - low_median};
 }
 
-TornadoChart sample_tornado(int year = 2027) {
-  return TornadoChart{"produced_units", "units", year, 100.0,
+TornadoPanel sample_tornado(int year = 2027) {
+  return TornadoPanel{"produced_units", "units", year, 100.0,
                       {bar("alpha", 99, 100), bar("beta", 104, 99), bar("gamma", 98.5, 101.5)}};
 }
 
-TEST(TornadoChart, BarsAreSortedByTheSizeOfTheSwingAroundTheBaselineMedian) {
-  const std::vector<TornadoBar> sorted = sorted_tornado_bars(sample_tornado());
+TEST(TornadoPanel, BarsAreSortedByTheSizeOfTheSwingAroundTheBaselineMedian) {
+  const std::vector<TornadoRow> sorted = sorted_tornado_bars(sample_tornado());
   ASSERT_EQ(sorted.size(), 3u);
   EXPECT_EQ(sorted[0].input, "beta");   // |−5|
   EXPECT_EQ(sorted[1].input, "gamma");  // 3
@@ -55,7 +55,7 @@ TEST(TornadoChart, BarsAreSortedByTheSizeOfTheSwingAroundTheBaselineMedian) {
 }
 
 TEST(VarianceChart, ListsTheLargestIndicesThenTheRestThenInteractions) {
-  const FirstOrderOutput output{"produced_units", 2027,
+  const OutputIndices output{"produced_units", 2027,
                                 {{"small", 0.1, 0.01}, {"large", 0.5, 0.02}, {"middle", 0.2, 0.0}}};
   const std::vector<report::VarianceShare> rows = report::variance_shares(output, 2);
   ASSERT_EQ(rows.size(), 4u);
@@ -71,12 +71,12 @@ TEST(VarianceChart, ListsTheLargestIndicesThenTheRestThenInteractions) {
 }
 
 TEST(DecileChart, DrawsTenPointsAndTheAllPathsProbability) {
-  const BindingByDecile curve{"power", 2028, "demand_trend", {0.0, 0.0, 0.1, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0}};
+  const BindingCurve curve{"power", 2028, "demand_trend", {0.0, 0.0, 0.1, 0.1, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0}};
   const std::string svg = report::decile_svg(curve);
   EXPECT_EQ(count(svg, "class=\"decile-point\""), 10u);
   EXPECT_EQ(count(svg, "class=\"decile-mean\""), 1u);
   EXPECT_NE(svg.find("demand_trend in decile 10: P(power binds in 2028) = 100%"), std::string::npos);
-  const BindingByDecile twenty{"power", 2028, "demand_trend", std::vector<double>(20, 0.5)};
+  const BindingCurve twenty{"power", 2028, "demand_trend", std::vector<double>(20, 0.5)};
   EXPECT_EQ(count(report::decile_svg(twenty), "class=\"decile-point\""), 20u) << "any number of equal-probability bins";
 }
 
@@ -183,6 +183,7 @@ std::string tornado_json() {
 
 nlohmann::json sensitivity_json() {
   return nlohmann::json::parse(R"({"bins": 20, "inputs": ["cowos.trend", "token_demand.trend", "yield"],
+    "input_kinds": ["trend", "trend", "parameter"], "out_of_range": 0,
     "first_order": {"produced_units": {"2027": [{"input": "cowos.trend", "index": 0.55, "se": 0.02},
                                                 {"input": "token_demand.trend", "index": 0.1, "se": 0.01},
                                                 {"input": "yield", "index": 0.05, "se": 0.01}]},

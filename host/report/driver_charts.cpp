@@ -13,7 +13,7 @@ namespace {
 
 constexpr double kWidth = 560, kLabelWidth = 180, kRight = 24, kTop = 30, kRowHeight = 22, kBottom = 30;
 
-double swing_size(const TornadoBar& bar) { return std::isfinite(bar.swing) ? std::fabs(bar.swing) : -1.0; }
+double swing_size(const TornadoRow& bar) { return std::isfinite(bar.swing) ? std::fabs(bar.swing) : -1.0; }
 
 std::string percentile_text(double percentile) {
   char text[32];
@@ -31,22 +31,22 @@ void x_ticks(svg::Canvas& canvas, const svg::Scale& x, double top, double bottom
 
 }  // namespace
 
-std::vector<TornadoBar> sorted_tornado_bars(const TornadoChart& chart) {
-  std::vector<TornadoBar> bars = chart.bars;
-  std::stable_sort(bars.begin(), bars.end(), [](const TornadoBar& a, const TornadoBar& b) {
+std::vector<TornadoRow> sorted_tornado_bars(const TornadoPanel& chart) {
+  std::vector<TornadoRow> bars = chart.bars;
+  std::stable_sort(bars.begin(), bars.end(), [](const TornadoRow& a, const TornadoRow& b) {
     if (swing_size(a) != swing_size(b)) return swing_size(a) > swing_size(b);
     return a.input < b.input;
   });
   return bars;
 }
 
-std::string tornado_svg(const TornadoChart& chart, std::size_t max_bars) {
-  std::vector<TornadoBar> bars = sorted_tornado_bars(chart);
+std::string tornado_svg(const TornadoPanel& chart, std::size_t max_bars) {
+  std::vector<TornadoRow> bars = sorted_tornado_bars(chart);
   if (bars.size() > max_bars) bars.resize(max_bars);
   const double height = kTop + kRowHeight * static_cast<double>(std::max<std::size_t>(bars.size(), 1)) + kBottom;
   svg::Canvas canvas(kWidth, height, "Tornado: what moves the median of " + chart.variable + " in " + std::to_string(chart.year));
   std::vector<double> values{chart.baseline_median};
-  for (const TornadoBar& bar : bars)
+  for (const TornadoRow& bar : bars)
     for (double v : {bar.low.median, bar.high.median})
       if (std::isfinite(v)) values.push_back(v);
   const auto [low, high] = std::minmax_element(values.begin(), values.end());
@@ -57,7 +57,7 @@ std::string tornado_svg(const TornadoChart& chart, std::size_t max_bars) {
   if (bars.empty()) canvas.text(kWidth / 2, kTop + 14, "no inputs", "no-data", svg::Anchor::middle);
   const double base = x(chart.baseline_median);
   for (std::size_t i = 0; i < bars.size(); ++i) {
-    const TornadoBar& bar = bars[i];
+    const TornadoRow& bar = bars[i];
     const double y = kTop + kRowHeight * static_cast<double>(i);
     canvas.text(kLabelWidth - 8, y + kRowHeight * 0.66, bar.input, "tornado-label", svg::Anchor::end);
     const std::string title =
@@ -77,9 +77,9 @@ std::string tornado_svg(const TornadoChart& chart, std::size_t max_bars) {
   return canvas.str();
 }
 
-std::vector<VarianceShare> variance_shares(const FirstOrderOutput& output, std::size_t max_inputs) {
-  std::vector<FirstOrderIndex> indices = output.indices;
-  std::stable_sort(indices.begin(), indices.end(), [](const FirstOrderIndex& a, const FirstOrderIndex& b) {
+std::vector<VarianceShare> variance_shares(const OutputIndices& output, std::size_t max_inputs) {
+  std::vector<InputIndex> indices = output.indices;
+  std::stable_sort(indices.begin(), indices.end(), [](const InputIndex& a, const InputIndex& b) {
     const double ia = std::isfinite(a.index) ? a.index : -1e300, ib = std::isfinite(b.index) ? b.index : -1e300;
     if (ia != ib) return ia > ib;
     return a.input < b.input;
@@ -102,7 +102,7 @@ std::vector<VarianceShare> variance_shares(const FirstOrderOutput& output, std::
   return rows;
 }
 
-std::string variance_svg(const FirstOrderOutput& output, std::size_t max_inputs) {
+std::string variance_svg(const OutputIndices& output, std::size_t max_inputs) {
   const std::vector<VarianceShare> rows = variance_shares(output, max_inputs);
   const double height = kTop + kRowHeight * static_cast<double>(rows.size()) + kBottom;
   svg::Canvas canvas(kWidth, height, "Contribution to the variance of " + output.output + " in " + std::to_string(output.year));
@@ -137,7 +137,7 @@ std::string variance_svg(const FirstOrderOutput& output, std::size_t max_inputs)
   return canvas.str();
 }
 
-std::string decile_svg(const BindingByDecile& curve) {
+std::string decile_svg(const BindingCurve& curve) {
   constexpr double width = 250, height = 150, left = 40, right = 10, top = 10, bottom_margin = 30;
   svg::Canvas canvas(width, height, "P(" + curve.stage + " binds) by decile of " + curve.input + ", " + std::to_string(curve.year));
   double high = 0.05, sum = 0.0;

@@ -10,11 +10,11 @@
 namespace chokepoint::report {
 
 // The bars in drawing order: largest |swing| first (ties by input name, so the page is stable).
-std::vector<TornadoBar> sorted_tornado_bars(const TornadoChart& chart);
+std::vector<TornadoRow> sorted_tornado_bars(const TornadoPanel& chart);
 
 // One bar per input (at most `max_bars`, largest swings), each from the baseline median to the
 // median with the input at its low and at its high percentile.
-std::string tornado_svg(const TornadoChart& chart, std::size_t max_bars = 12);
+std::string tornado_svg(const TornadoPanel& chart, std::size_t max_bars = 12);
 
 // A row of the contribution-to-variance chart.
 struct VarianceShare {
@@ -26,12 +26,12 @@ struct VarianceShare {
 
 // The rows drawn: the `max_inputs` largest first-order indices, the rest summed as "other listed
 // inputs (n)", and 1 − Σ S_i as "interactions and unlisted inputs".
-std::vector<VarianceShare> variance_shares(const FirstOrderOutput& output, std::size_t max_inputs = 10);
+std::vector<VarianceShare> variance_shares(const OutputIndices& output, std::size_t max_inputs = 10);
 
 // Bars of the shares with ± 2 standard error whiskers.
-std::string variance_svg(const FirstOrderOutput& output, std::size_t max_inputs = 10);
+std::string variance_svg(const OutputIndices& output, std::size_t max_inputs = 10);
 
 // P(binds | decile 1…10) of one input, with the all-paths probability as a dashed line.
-std::string decile_svg(const BindingByDecile& curve);
+std::string decile_svg(const BindingCurve& curve);
 
 }  // namespace chokepoint::report

@@ -79,25 +79,25 @@ class JsonChecker {
   std::string file_;
 };
 
-TornadoEnd tornado_end(const JsonChecker& check, const ReadJson& json, const std::string& path) {
-  return TornadoEnd{check.number(check.member(json, "percentile", path), path + ".percentile"),
+TornadoSetting tornado_end(const JsonChecker& check, const ReadJson& json, const std::string& path) {
+  return TornadoSetting{check.number(check.member(json, "percentile", path), path + ".percentile"),
                     check.number(check.member(json, "value", path), path + ".value"),
                     check.number(check.member(json, "median", path), path + ".median")};
 }
 
 }  // namespace
 
-TornadoData read_tornado_file(const std::string& file) {
+TornadoFile read_tornado_file(const std::string& file) {
   const JsonChecker check(file);
   const ReadJson root = check.parse(read_regular_file(file, kMaxBytes, "a tornado.json written by chokepoint run --report"));
-  TornadoData data;
+  TornadoFile data;
   check.object(root, "");
   data.paths = check.whole(check.member(root, "paths", ""), "paths");
   data.seed = check.whole(check.member(root, "seed", ""), "seed");
   const ReadJson& charts = check.array(check.member(root, "charts", ""), "charts");
   for (std::size_t c = 0; c < charts.size(); ++c) {
     const std::string at = "charts[" + std::to_string(c) + "]";
-    TornadoChart chart;
+    TornadoPanel chart;
     chart.variable = check.text(check.member(charts[c], "variable", at), at + ".variable");
     chart.unit = check.text(check.member(charts[c], "unit", at), at + ".unit");
     chart.year = check.year(check.member(charts[c], "year", at), at + ".year");
@@ -105,7 +105,7 @@ TornadoData read_tornado_file(const std::string& file) {
     const ReadJson& bars = check.array(check.member(charts[c], "bars", at), at + ".bars");
     for (std::size_t b = 0; b < bars.size(); ++b) {
       const std::string bar_at = at + ".bars[" + std::to_string(b) + "]";
-      TornadoBar bar;
+      TornadoRow bar;
       bar.input = check.text(check.member(bars[b], "input", bar_at), bar_at + ".input");
       bar.low = tornado_end(check, check.member(bars[b], "low", bar_at), bar_at + ".low");
       bar.high = tornado_end(check, check.member(bars[b], "high", bar_at), bar_at + ".high");
@@ -117,13 +117,13 @@ TornadoData read_tornado_file(const std::string& file) {
   return data;
 }
 
-std::optional<SensitivityData> read_sensitivity_section(const std::string& summary_file) {
+std::optional<SensitivityFile> read_sensitivity_section(const std::string& summary_file) {
   const JsonChecker check(summary_file);
   const ReadJson root = check.parse(read_regular_file(summary_file, kMaxBytes, "a run directory with summary.json"));
   const auto found = root.is_object() ? root.find("sensitivity") : root.end();
   if (!root.is_object() || found == root.end()) return std::nullopt;
   const ReadJson& section = check.object(*found, "sensitivity");
-  SensitivityData data;
+  SensitivityFile data;
   const ReadJson& bins = check.member(section, "bins", "sensitivity");
   if (!bins.is_number_unsigned() || bins.get<std::uint64_t>() < 2 || bins.get<std::uint64_t>() > 100000)
     check.reject("sensitivity.bins", "a whole number of bins ≥ 2", bins);
@@ -137,11 +137,11 @@ std::optional<SensitivityData> read_sensitivity_section(const std::string& summa
       const std::string at = "sensitivity.first_order." + output.key();
       for (const auto& year : check.object(output.value(), at).items()) {
         const std::string year_at = at + "." + year.key();
-        FirstOrderOutput row{output.key(), check.year_key(year.key(), year_at), {}};
+        OutputIndices row{output.key(), check.year_key(year.key(), year_at), {}};
         const ReadJson& list = check.array(year.value(), year_at);
         for (std::size_t i = 0; i < list.size(); ++i) {
           const std::string item_at = year_at + "[" + std::to_string(i) + "]";
-          row.indices.push_back(FirstOrderIndex{check.text(check.member(list[i], "input", item_at), item_at + ".input"),
+          row.indices.push_back(InputIndex{check.text(check.member(list[i], "input", item_at), item_at + ".input"),
                                                 check.number(check.member(list[i], "index", item_at), item_at + ".index"),
                                                 check.number(check.member(list[i], "se", item_at), item_at + ".se")});
         }
@@ -160,7 +160,7 @@ std::optional<SensitivityData> read_sensitivity_section(const std::string& summa
           const ReadJson& values = check.array(input.value(), input_at);
           // Deciles by the schema; any number of equal-probability bins ≥ 2 draws as well.
           if (values.size() < 2) check.fail(input_at, "a probability per decile (10)", std::to_string(values.size()) + " values");
-          BindingByDecile curve{stage.key(), calendar_year, input.key(), {}};
+          BindingCurve curve{stage.key(), calendar_year, input.key(), {}};
           for (std::size_t d = 0; d < values.size(); ++d) {
             const double p = check.number(values[d], input_at + "[" + std::to_string(d) + "]");
             if (std::isfinite(p) && (p < 0.0 || p > 1.0))

@@ -10,9 +10,9 @@
 
 namespace chokepoint::report {
 
-TornadoData read_tornado_file(const std::string& file);
+TornadoFile read_tornado_file(const std::string& file);
 
 // The "sensitivity" section of a summary.json; nothing when the summary has none.
-std::optional<SensitivityData> read_sensitivity_section(const std::string& summary_file);
+std::optional<SensitivityFile> read_sensitivity_section(const std::string& summary_file);
 
 }  // namespace chokepoint::report

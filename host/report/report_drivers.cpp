@@ -26,16 +26,16 @@ int preferred_year(const std::set<int>& available, int wanted) {
   return *middle;
 }
 
-const TornadoChart* find_tornado(const ReportInputs& inputs, const std::string& variable, int year) {
+const TornadoPanel* find_tornado(const ReportInputs& inputs, const std::string& variable, int year) {
   if (!inputs.tornado) return nullptr;
-  for (const TornadoChart& chart : inputs.tornado->charts)
+  for (const TornadoPanel& chart : inputs.tornado->charts)
     if (chart.variable == variable && chart.year == year) return &chart;
   return nullptr;
 }
 
-const FirstOrderOutput* find_first_order(const ReportInputs& inputs, const std::string& output, int year) {
+const OutputIndices* find_first_order(const ReportInputs& inputs, const std::string& output, int year) {
   if (!inputs.sensitivity) return nullptr;
-  for (const FirstOrderOutput& row : inputs.sensitivity->first_order)
+  for (const OutputIndices& row : inputs.sensitivity->first_order)
     if (row.output == output && row.year == year) return &row;
   return nullptr;
 }
@@ -44,24 +44,24 @@ std::string binding_output(const std::string& stage) { return stage + ".binding_
 
 // The inputs whose deciles a stage's binding chart shows: the largest first-order indices of
 // its binding share, else the curves that move most.
-std::vector<const BindingByDecile*> binding_drivers(const ReportInputs& inputs, const std::string& stage, int year) {
-  std::vector<const BindingByDecile*> curves;
+std::vector<const BindingCurve*> binding_drivers(const ReportInputs& inputs, const std::string& stage, int year) {
+  std::vector<const BindingCurve*> curves;
   if (!inputs.sensitivity) return curves;
-  for (const BindingByDecile& curve : inputs.sensitivity->binding_by_decile)
+  for (const BindingCurve& curve : inputs.sensitivity->binding_by_decile)
     if (curve.stage == stage && curve.year == year) curves.push_back(&curve);
-  auto spread = [](const BindingByDecile* curve) {
+  auto spread = [](const BindingCurve* curve) {
     double low = 1.0, high = 0.0;
     for (double p : curve->probability)
       if (std::isfinite(p)) low = std::min(low, p), high = std::max(high, p);
     return high - low;
   };
-  auto index_of = [&](const BindingByDecile* curve) {
-    if (const FirstOrderOutput* row = find_first_order(inputs, binding_output(stage), year))
-      for (const FirstOrderIndex& index : row->indices)
+  auto index_of = [&](const BindingCurve* curve) {
+    if (const OutputIndices* row = find_first_order(inputs, binding_output(stage), year))
+      for (const InputIndex& index : row->indices)
         if (index.input == curve->input && std::isfinite(index.index)) return index.index;
     return -1e300;
   };
-  std::stable_sort(curves.begin(), curves.end(), [&](const BindingByDecile* a, const BindingByDecile* b) {
+  std::stable_sort(curves.begin(), curves.end(), [&](const BindingCurve* a, const BindingCurve* b) {
     if (index_of(a) != index_of(b)) return index_of(a) > index_of(b);
     if (spread(a) != spread(b)) return spread(a) > spread(b);
     return a->input < b->input;
@@ -70,14 +70,14 @@ std::vector<const BindingByDecile*> binding_drivers(const ReportInputs& inputs, 
   return curves;
 }
 
-std::string tornado_figure(const TornadoChart& chart) {
+std::string tornado_figure(const TornadoPanel& chart) {
   return "<figure class=\"tornado\" data-variable=\"" + html(chart.variable) + "\" data-year=\"" + std::to_string(chart.year) +
          "\">\n<figcaption><code>" + html(chart.variable) + "</code>, " + std::to_string(chart.year) +
          ": the median when one input sits at its 10th (light) or 90th (dark) percentile</figcaption>\n" + tornado_svg(chart) +
          "</figure>\n";
 }
 
-std::string variance_figure(const FirstOrderOutput& output) {
+std::string variance_figure(const OutputIndices& output) {
   return "<figure class=\"variance\" data-output=\"" + html(output.output) + "\" data-year=\"" + std::to_string(output.year) +
          "\">\n<figcaption>Share of the variance of <code>" + html(output.output) + "</code> in " +
          std::to_string(output.year) + " each input explains alone (first-order index, whiskers ± 2 s.e.)</figcaption>\n" +
@@ -86,11 +86,11 @@ std::string variance_figure(const FirstOrderOutput& output) {
 
 std::string binding_figures(const ReportInputs& inputs, const std::string& stage, int year) {
   std::string out;
-  if (const FirstOrderOutput* row = find_first_order(inputs, binding_output(stage), year)) out += variance_figure(*row);
-  const std::vector<const BindingByDecile*> drivers = binding_drivers(inputs, stage, year);
+  if (const OutputIndices* row = find_first_order(inputs, binding_output(stage), year)) out += variance_figure(*row);
+  const std::vector<const BindingCurve*> drivers = binding_drivers(inputs, stage, year);
   if (!drivers.empty()) {
     out += "<div class=\"decile-grid\" data-stage=\"" + html(stage) + "\" data-year=\"" + std::to_string(year) + "\">\n";
-    for (const BindingByDecile* curve : drivers)
+    for (const BindingCurve* curve : drivers)
       out += "<figure class=\"decile\" data-input=\"" + html(curve->input) + "\"><figcaption>P(" + html(stage) +
              " binds) by decile of <code>" + html(curve->input) + "</code></figcaption>\n" + decile_svg(*curve) + "</figure>\n";
     out += "</div>\n";
@@ -98,21 +98,21 @@ std::string binding_figures(const ReportInputs& inputs, const std::string& stage
   return out;
 }
 
-std::set<std::string> binding_stages(const SensitivityData& data) {
+std::set<std::string> binding_stages(const SensitivityFile& data) {
   std::set<std::string> stages;
-  for (const BindingByDecile& curve : data.binding_by_decile) stages.insert(curve.stage);
+  for (const BindingCurve& curve : data.binding_by_decile) stages.insert(curve.stage);
   const std::string suffix = ".binding_share";
-  for (const FirstOrderOutput& row : data.first_order)
+  for (const OutputIndices& row : data.first_order)
     if (row.output.size() > suffix.size() && row.output.compare(row.output.size() - suffix.size(), suffix.size(), suffix) == 0)
       stages.insert(row.output.substr(0, row.output.size() - suffix.size()));
   return stages;
 }
 
-std::set<int> years_of_stage(const SensitivityData& data, const std::string& stage) {
+std::set<int> years_of_stage(const SensitivityFile& data, const std::string& stage) {
   std::set<int> years;
-  for (const BindingByDecile& curve : data.binding_by_decile)
+  for (const BindingCurve& curve : data.binding_by_decile)
     if (curve.stage == stage) years.insert(curve.year);
-  for (const FirstOrderOutput& row : data.first_order)
+  for (const OutputIndices& row : data.first_order)
     if (row.output == binding_output(stage)) years.insert(row.year);
   return years;
 }
@@ -123,17 +123,17 @@ std::string headline_cards(const ReportInputs& inputs) {
   // Production: the variable with a tornado or indices, produced units when it has them.
   std::set<int> production_years;
   if (inputs.tornado)
-    for (const TornadoChart& chart : inputs.tornado->charts)
+    for (const TornadoPanel& chart : inputs.tornado->charts)
       if (chart.variable == "produced_units") production_years.insert(chart.year);
   if (inputs.sensitivity)
-    for (const FirstOrderOutput& row : inputs.sensitivity->first_order)
+    for (const OutputIndices& row : inputs.sensitivity->first_order)
       if (row.output == "produced_units") production_years.insert(row.year);
   if (!production_years.empty()) {
     const int year = preferred_year(production_years, kProductionYear);
     out += "<section class=\"driver-card\" data-output=\"produced_units\" data-year=\"" + std::to_string(year) +
            "\">\n<h3>What drives production in " + std::to_string(year) + "</h3>\n";
-    if (const TornadoChart* chart = find_tornado(inputs, "produced_units", year)) out += tornado_figure(*chart);
-    if (const FirstOrderOutput* row = find_first_order(inputs, "produced_units", year)) out += variance_figure(*row);
+    if (const TornadoPanel* chart = find_tornado(inputs, "produced_units", year)) out += tornado_figure(*chart);
+    if (const OutputIndices* row = find_first_order(inputs, "produced_units", year)) out += variance_figure(*row);
     out += "</section>\n";
   }
   if (inputs.sensitivity) {
@@ -158,9 +158,9 @@ std::string headline_cards(const ReportInputs& inputs) {
   return out + "</div>\n";
 }
 
-std::string tornado_explorer(const TornadoData& data) {
+std::string tornado_explorer(const TornadoFile& data) {
   std::set<int> year_set;
-  for (const TornadoChart& chart : data.charts) year_set.insert(chart.year);
+  for (const TornadoPanel& chart : data.charts) year_set.insert(chart.year);
   const std::vector<int> years(year_set.begin(), year_set.end());
   PickerAxis axis{"Year", {}, 0};
   for (std::size_t i = 0; i < years.size(); ++i) {
@@ -173,19 +173,27 @@ std::string tornado_explorer(const TornadoData& data) {
                     "effect. Bars are sorted by the size of the swing; hover a bar for its numbers.</p>\n";
   return out + picker("tornado-year", {axis}, [&](const std::vector<std::size_t>& chosen) {
            std::string charts;
-           for (const TornadoChart& chart : data.charts)
+           for (const TornadoPanel& chart : data.charts)
              if (chart.year == years[chosen[0]]) charts += tornado_figure(chart);
            return charts.empty() ? charts : "<div class=\"driver-grid\">\n" + charts + "</div>\n";
          });
 }
 
-std::string variance_explorer(const SensitivityData& data) {
+// The headline variables and each stage's binding share: every output and threshold the run
+// has indices for would put hundreds of charts on the page.
+std::string variance_explorer(const ReportInputs& inputs) {
+  const SensitivityFile& data = *inputs.sensitivity;
+  std::vector<std::string> wanted;
+  for (const VariableSummary* variable : headline_variables(inputs.summary)) wanted.push_back(variable->name);
+  for (const std::string& stage : binding_stages(data)) wanted.push_back(binding_output(stage));
   std::vector<std::string> outputs;
   std::set<int> year_set;
-  for (const FirstOrderOutput& row : data.first_order) {
-    if (std::find(outputs.begin(), outputs.end(), row.output) == outputs.end()) outputs.push_back(row.output);
-    year_set.insert(row.year);
-  }
+  for (const std::string& name : wanted)
+    for (const OutputIndices& row : data.first_order)
+      if (row.output == name) {
+        if (std::find(outputs.begin(), outputs.end(), row.output) == outputs.end()) outputs.push_back(row.output);
+        year_set.insert(row.year);
+      }
   if (outputs.empty()) return "";
   const std::vector<int> years(year_set.begin(), year_set.end());
   PickerAxis output_axis{"Output", outputs, 0}, year_axis{"Year", {}, 0};
@@ -200,14 +208,14 @@ std::string variance_explorer(const SensitivityData& data) {
                     " equal-probability bins per input (docs/sensitivity.md). What the listed inputs do not explain alone "
                     "is their interactions and the inputs not listed.</p>\n";
   return out + picker("variance", {output_axis, year_axis}, [&](const std::vector<std::size_t>& chosen) {
-           for (const FirstOrderOutput& row : data.first_order)
+           for (const OutputIndices& row : data.first_order)
              if (row.output == outputs[chosen[0]] && row.year == years[chosen[1]]) return variance_figure(row);
            return std::string();
          });
 }
 
 std::string binding_explorer(const ReportInputs& inputs) {
-  const SensitivityData& data = *inputs.sensitivity;
+  const SensitivityFile& data = *inputs.sensitivity;
   const std::set<std::string> stage_set = binding_stages(data);
   if (stage_set.empty()) return "";
   const std::vector<std::string> stages(stage_set.begin(), stage_set.end());
@@ -241,7 +249,7 @@ std::string drivers_section(const ReportInputs& inputs) {
                     "inputs move the forecast, and which make a stage the bottleneck.</p>\n";
   out += headline_cards(inputs);
   if (has_tornado) out += tornado_explorer(*inputs.tornado);
-  if (has_sensitivity) out += variance_explorer(*inputs.sensitivity) + binding_explorer(inputs);
+  if (has_sensitivity) out += variance_explorer(inputs) + binding_explorer(inputs);
   return out + "</section>\n";
 }
 
