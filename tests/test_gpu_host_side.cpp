@@ -20,11 +20,11 @@ using cuda::MemoryNeeds;
 using cuda::MemoryPlan;
 
 std::string result_text(Summary summary) {
+  summary.distributions.clear();  // bucket counts come from the CPU reductions only (docs/report.md)
   summary.seconds = 0;
   summary.threads = 0;
   summary.device.clear();
   summary.backend.clear();
-  summary.distributions.clear();  // bucket counts come from the CPU reductions only (docs/report.md)
   return summary_json_text(summary);
 }
 

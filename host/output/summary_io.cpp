@@ -88,13 +88,13 @@ std::string summary_json_text(const Summary& summary) {
     thresholds.push_back(OrderedJson{{"variable", t.variable}, {"year", t.year}, {"at_least", json_number(t.at_least)},
                                      {"p", json_number(t.p)}, {"se", json_number(t.se)}});
   root["thresholds"] = thresholds;
+  write_distribution_sections(root, summary);
   OrderedJson nonfinite = OrderedJson::array();
   for (const NonfiniteCount& count : summary.nonfinite)
     nonfinite.push_back(OrderedJson{{"variable", count.variable}, {"year", count.year},
                                     {"nonfinite_paths", count.nonfinite_paths}, {"saturated_paths", count.saturated_paths}});
   root["nonfinite"] = nonfinite;
   root["notes"] = summary.notes;
-  write_distribution_sections(root, summary);
   // Names come from the scenario; invalid UTF-8 in one must not abort the write (dump throws).
   return root.dump(1, ' ', false, OrderedJson::error_handler_t::replace) + "\n";
 }
@@ -337,13 +337,13 @@ class SummaryReader {
       summary.thresholds.push_back(ThresholdResult{t.at("variable").get<std::string>(), t.at("year").get<int>(),
                                                    read_number(t.at("at_least")), read_number(t.at("p")),
                                                    read_number(t.at("se"))});
+    read_distribution_sections(root, file_, summary);
     if (root.contains("nonfinite"))
       for (const ReadJson& n : root["nonfinite"])
         summary.nonfinite.push_back(NonfiniteCount{n.at("variable").get<std::string>(), n.at("year").get<int>(),
                                                    n.at("nonfinite_paths").get<std::uint64_t>(),
                                                    n.at("saturated_paths").get<std::uint64_t>()});
     if (root.contains("notes")) summary.notes = root["notes"].get<std::vector<std::string>>();
-    read_distribution_sections(root, file_, summary);
     return summary;
   }
 

@@ -15,22 +15,22 @@ namespace chokepoint {
 void MomentCounts::merge(const MomentCounts& other) {
   paths += other.paths;
   for (std::size_t c = 0; c < columns.size(); ++c) columns[c].merge(other.columns[c]);
+  for (std::size_t b = 0; b < distribution.size(); ++b) distribution[b] += other.distribution[b];
   for (std::size_t b = 0; b < binding.size(); ++b) {
     binding[b].steps += other.binding[b].steps;
     binding[b].squares += other.binding[b].squares;
     binding[b].any += other.binding[b].any;
   }
   for (std::size_t t = 0; t < threshold_hits.size(); ++t) threshold_hits[t] += other.threshold_hits[t];
-  for (std::size_t b = 0; b < distribution.size(); ++b) distribution[b] += other.distribution[b];
 }
 
 MomentCounts empty_moment_counts(const Scenario& scenario) {
   const std::size_t years = static_cast<std::size_t>(scenario.model->years);
   MomentCounts counts;
   counts.columns.resize(scenario.variables.size() * years);
+  counts.distribution.assign(counts.columns.size() * kDistributionBuckets, 0);
   counts.binding.resize(static_cast<std::size_t>(1 + scenario.model->stage_count) * years);
   counts.threshold_hits.assign(scenario.thresholds.size(), 0);
-  counts.distribution.assign(counts.columns.size() * kDistributionBuckets, 0);
   return counts;
 }
 
@@ -124,7 +124,6 @@ Summary summary_from_moments(const Scenario& scenario, std::uint64_t seed, const
   summary.years = years;
   summary.quantile_levels = scenario.quantile_levels;
   summary.notes = scenario.notes;
-  summary.distributions = value_histograms(scenario, moments.distribution);
   for (const QuantileInterval& interval : plan_quantiles(paths, scenario.quantile_levels).intervals)
     summary.quantile_ci_coverage.push_back(interval.coverage);
 
@@ -182,6 +181,7 @@ Summary summary_from_moments(const Scenario& scenario, std::uint64_t seed, const
     }
     summary.stages.push_back(stage);
   }
+  summary.distributions = value_histograms(scenario, moments.distribution);
   return summary;
 }
 
@@ -369,6 +369,7 @@ std::string encode_pass(const PassAccumulators& accumulators, bool with_moments)
       ExactMoments::visit_words(column, [&](const auto& word) { words.push_back(static_cast<std::uint64_t>(word)); });
       out.put_sparse(words);
     }
+    out.put_sparse(moments.distribution);
     out.put<std::uint64_t>(moments.binding.size());
     for (const BindingCounts& counts : moments.binding) {
       out.put(counts.steps);
@@ -376,7 +377,6 @@ std::string encode_pass(const PassAccumulators& accumulators, bool with_moments)
       out.put(counts.any);
     }
     out.put_vector(moments.threshold_hits);
-    out.put_sparse(moments.distribution);
   }
   out.put<std::uint64_t>(accumulators.selection.columns.size());
   for (const ColumnCounts& column : accumulators.selection.columns) {
@@ -410,6 +410,7 @@ void decode_pass(const std::string& bytes, bool with_moments, PassAccumulators& 
       std::size_t at = 0;
       ExactMoments::visit_words(column, [&](auto& word) { word = static_cast<std::remove_reference_t<decltype(word)>>(words[at++]); });
     }
+    in.get_sparse(moments.distribution);
     expect_size(in.get<std::uint64_t>(), moments.binding.size(), "binding columns");
     for (BindingCounts& counts : moments.binding) {
       counts.steps = in.get<std::uint64_t>();
@@ -419,7 +420,6 @@ void decode_pass(const std::string& bytes, bool with_moments, PassAccumulators& 
     const std::size_t thresholds = moments.threshold_hits.size();
     in.get_vector(moments.threshold_hits);
     expect_size(moments.threshold_hits.size(), thresholds, "thresholds");
-    in.get_sparse(moments.distribution);
   }
   SelectionCounts& selection = accumulators.selection;
   expect_size(in.get<std::uint64_t>(), selection.columns.size(), "selection columns");

@@ -48,17 +48,6 @@ struct ThresholdResult {
   double se = 0.0;
 };
 
-// A variable-year in which some paths did not give a usable number (docs/errors.md, "Non-finite
-// results"): NaN or ±inf, or a finite double beyond float's range stored saturated at ±3.4e38
-// (stored_value.hpp). Its statistics are then unreliable: means and standard errors are NaN or
-// inf, quantiles and shares count those paths at an end of the distribution.
-struct NonfiniteCount {
-  std::string variable;
-  int year = 0;
-  std::uint64_t nonfinite_paths = 0;
-  std::uint64_t saturated_paths = 0;
-};
-
 // How one variable-year's values are spread: the exact number of paths in each bucket of the top
 // kDistributionKeyBits bits of the float's order key (sign, exponent and the mantissa's first two
 // bits: four buckets per factor of two). Counts are integers, so every route (in memory,
@@ -87,6 +76,17 @@ struct ConvergenceTrace {
   std::vector<ConvergencePoint> points;
 };
 
+// A variable-year in which some paths did not give a usable number (docs/errors.md, "Non-finite
+// results"): NaN or ±inf, or a finite double beyond float's range stored saturated at ±3.4e38
+// (stored_value.hpp). Its statistics are then unreliable: means and standard errors are NaN or
+// inf, quantiles and shares count those paths at an end of the distribution.
+struct NonfiniteCount {
+  std::string variable;
+  int year = 0;
+  std::uint64_t nonfinite_paths = 0;
+  std::uint64_t saturated_paths = 0;
+};
+
 struct Summary {
   std::string scenario;
   std::uint64_t paths = 0;
@@ -107,12 +107,12 @@ struct Summary {
   std::vector<ThresholdResult> thresholds;
   std::vector<std::string> notes;  // things the user should know, e.g. a repaired correlation matrix
   std::vector<NonfiniteCount> nonfinite;  // only the variable-years with a count above zero
-  // content_digest() of the scenario.json written beside summary.json; readers that pair the
-  // two check it (empty for a Summary not written to a run directory).
-  std::string scenario_digest;
   // Empty where the route does not compute them (the CUDA backend; convergence: streaming runs).
   std::vector<ValueHistogram> distributions;
   std::vector<ConvergenceTrace> convergence;
+  // content_digest() of the scenario.json written beside summary.json; readers that pair the
+  // two check it (empty for a Summary not written to a run directory).
+  std::string scenario_digest;
 
   const VariableSummary* find_variable(const std::string& name) const;
   const StageSummary* find_stage(const std::string& name) const;
