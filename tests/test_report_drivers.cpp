@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -52,6 +53,16 @@ TEST(TornadoPanel, BarsAreSortedByTheSizeOfTheSwingAroundTheBaselineMedian) {
   EXPECT_NE(svg.find("beta: at its 10th percentile"), std::string::npos);
   const std::string two = report::tornado_svg(sample_tornado(), 2);
   EXPECT_EQ(two.find(">alpha<"), std::string::npos) << "the smallest swing is left out beyond max_bars";
+}
+
+TEST(TornadoChart, MissingNumbersDrawNoNaNCoordinates) {
+  TornadoPanel chart = sample_tornado();
+  chart.baseline_median = std::nan("");
+  chart.bars[0].low.median = std::nan("");
+  const std::string svg = report::tornado_svg(chart);
+  EXPECT_EQ(svg.find("nan"), std::string::npos) << svg;
+  EXPECT_EQ(count(svg, "class=\"tornado-high\""), 3u);
+  EXPECT_EQ(count(svg, "class=\"tornado-low\""), 2u);
 }
 
 TEST(VarianceChart, ListsTheLargestIndicesThenTheRestThenInteractions) {

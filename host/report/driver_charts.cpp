@@ -45,17 +45,18 @@ std::string tornado_svg(const TornadoPanel& chart, std::size_t max_bars) {
   if (bars.size() > max_bars) bars.resize(max_bars);
   const double height = kTop + kRowHeight * static_cast<double>(std::max<std::size_t>(bars.size(), 1)) + kBottom;
   svg::Canvas canvas(kWidth, height, "Tornado: what moves the median of " + chart.variable + " in " + std::to_string(chart.year));
-  std::vector<double> values{chart.baseline_median};
+  std::vector<double> values;
   for (const TornadoRow& bar : bars)
-    for (double v : {bar.low.median, bar.high.median})
+    for (double v : {chart.baseline_median, bar.low.median, bar.high.median})
       if (std::isfinite(v)) values.push_back(v);
+  if (values.empty()) values = {0.0, 1.0};  // nothing to place: an empty axis, no NaN coordinates
   const auto [low, high] = std::minmax_element(values.begin(), values.end());
-  const double pad = std::max((*high - *low) * 0.05, std::fabs(chart.baseline_median) * 1e-6);
+  const double pad = std::max((*high - *low) * 0.05, std::fabs(*high) * 1e-6);
   const svg::Scale x = svg::Scale::linear(*low - pad, *high + pad, kLabelWidth, kWidth - kRight, 5);
   const double bottom = height - kBottom;
   x_ticks(canvas, x, kTop - 6, bottom, [&](double v) { return tick_text(v, chart.unit); });
   if (bars.empty()) canvas.text(kWidth / 2, kTop + 14, "no inputs", "no-data", svg::Anchor::middle);
-  const double base = x(chart.baseline_median);
+  const double base = x(std::isfinite(chart.baseline_median) ? chart.baseline_median : (*low + *high) / 2);
   for (std::size_t i = 0; i < bars.size(); ++i) {
     const TornadoRow& bar = bars[i];
     const double y = kTop + kRowHeight * static_cast<double>(i);

@@ -97,7 +97,7 @@ std::string convergence_section(const Summary& summary) {
                     "inside them, more paths would not change the picture.</p>\n";
   out += picker("convergence", {variable_axis, year_axis(years)}, [&](const std::vector<std::size_t>& chosen) {
     for (const ConvergenceTrace& trace : summary.convergence)
-      if (trace.variable == names[chosen[0]] && trace.year == years[chosen[1]]) {
+      if (trace.variable == names[chosen[0]] && trace.year == years[chosen[1]] && !trace.points.empty()) {
         const VariableSummary* variable = summary.find_variable(trace.variable);
         const std::string unit = variable ? variable->unit : "";
         const ConvergencePoint& last = trace.points.back();
