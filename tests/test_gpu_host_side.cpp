@@ -20,6 +20,7 @@ using cuda::MemoryNeeds;
 using cuda::MemoryPlan;
 
 std::string result_text(Summary summary) {
+  summary.distributions.clear();  // bucket counts come from the CPU reductions only (docs/report.md)
   summary.seconds = 0;
   summary.threads = 0;
   summary.device.clear();

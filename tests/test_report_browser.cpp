@@ -142,6 +142,79 @@ TEST_F(BrowserTest, ComparisonReportRenders) {
   expect_no_script_errors(run);
 }
 
+// What a reader sees, then what they see after picking: a probe script (in a copy of the page;
+// the report itself has none) reads which figures are displayed, clicks the pickers' labels as a
+// reader would and reads again, and leaves its findings in the DOM that --dump-dom prints.
+const char* kProbe = R"js(<script>
+function shown(selector) {
+  return Array.from(document.querySelectorAll(selector)).filter(e => e.offsetParent !== null)
+      .map(e => (e.dataset.variable || '') + '@' + (e.dataset.year || '') + '#' + e.querySelectorAll('svg').length);
+}
+function label(id) { return document.querySelector('label[for="' + id + '"]').textContent; }
+function look(when) {
+  return [when + ' tornado=' + shown('#tornado-year figure.tornado').join(','),
+          when + ' distribution=' + shown('#distribution figure.distribution').join(','),
+          when + ' difference=' + shown('#difference figure.difference').join(',')];
+}
+const lines = look('before');
+['tornado-year-0-1', 'distribution-0-0', 'distribution-1-0', 'difference-0-1'].forEach(
+    id => document.querySelector('label[for="' + id + '"]').click());
+lines.push(...look('after'));
+lines.push('picked variable=' + label('distribution-0-0') + ' year=' + label('distribution-1-0') +
+           ' difference=' + label('difference-0-1'));
+const probe = document.createElement('pre');
+probe.id = 'probe';
+probe.textContent = lines.join('\n');
+document.body.appendChild(probe);
+</script>)js";
+
+// A finding of the probe, from its <pre> (the script's own text names the same keys).
+std::string probe_line(const std::string& dom, const std::string& key) {
+  const std::size_t at = dom.find(key + "=", dom.find("<pre id=\"probe\">"));
+  if (at == std::string::npos) return "(no " + key + ")";
+  const std::size_t from = at + key.size() + 1;
+  return dom.substr(from, dom.find_first_of("\n<", from) - from);
+}
+
+TEST_F(BrowserTest, TornadoHistogramAndDifferenceChartsFollowThePicks) {
+  const std::string base = run_scenario("tests/scenarios/small.json", "base", "--paths 2000");
+  const std::string stress = run_scenario("tests/scenarios/small_power_crunch.json", "stress", "--paths 2000");
+  std::ofstream(fs::path(stress) / "tornado.json") << R"({"paths": 500, "seed": 1, "charts": [
+    {"variable": "produced_units", "unit": "units", "year": 2027, "baseline_median": 5e6, "bars": [
+      {"input": "cowos.trend", "low": {"percentile": 10, "value": -0.1, "median": 4.5e6},
+       "high": {"percentile": 90, "value": 0.1, "median": 5.5e6}, "swing": 1e6}]},
+    {"variable": "produced_units", "unit": "units", "year": 2028, "baseline_median": 6e6, "bars": [
+      {"input": "cowos.trend", "low": {"percentile": 10, "value": -0.1, "median": 5.5e6},
+       "high": {"percentile": 90, "value": 0.1, "median": 6.5e6}, "swing": 1e6}]}]})";
+  const CommandResult result = run_cli("report " + quoted(stress) + " --compare " + quoted(base));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const fs::path page = directory_ / "probe.html";
+  std::string text = read_text(fs::path(stress) / "report.html");
+  ASSERT_EQ(text.find("<script"), std::string::npos) << "the report itself has no script";
+  text.insert(text.rfind("</body>"), kProbe);
+  std::ofstream(page) << text;
+  const BrowserRun run = browse(page, "--dump-dom");
+  ASSERT_EQ(run.exit_code, 0) << run.log;
+  ASSERT_NE(run.dom.find("<pre id=\"probe\">"), std::string::npos) << run.log;
+
+  // At first: the 2027 tornado, produced units in 2027 (histogram and CDF), its difference chart.
+  EXPECT_EQ(probe_line(run.dom, "before tornado"), "produced_units@2027#1");
+  EXPECT_EQ(probe_line(run.dom, "before distribution"), "produced_units@2027#2");
+  EXPECT_EQ(probe_line(run.dom, "before difference"), "produced_units@#1");
+  // After picking 2028 for the tornado, the first variable and year, and another difference.
+  const std::string picked = probe_line(run.dom, "picked variable");
+  const std::string variable = picked.substr(0, picked.find(' '));
+  const std::size_t year_at = picked.find("year=") + 5;
+  const std::string year = picked.substr(year_at, picked.find(' ', year_at) - year_at);
+  const std::string difference = picked.substr(picked.find("difference=") + 11);
+  EXPECT_EQ(probe_line(run.dom, "after tornado"), "produced_units@2028#1");
+  EXPECT_EQ(probe_line(run.dom, "after distribution"), variable + "@" + year + "#2");
+  EXPECT_EQ(probe_line(run.dom, "after difference"), difference + "@#1");
+  EXPECT_NE(variable + "@" + year, "produced_units@2027") << "the pick must change the figure";
+  EXPECT_NE(difference, "produced_units");
+  EXPECT_EQ(run.log.find("Uncaught"), std::string::npos) << run.log;
+}
+
 TEST_F(BrowserTest, ScreenshotOfTheBaselineReport) {
   // scripts/screenshot-report.sh makes docs/img/report.png the same way; here it goes to a
   // temporary file, so running the tests never changes the source tree.

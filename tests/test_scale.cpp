@@ -27,6 +27,7 @@ namespace fs = std::filesystem;
 
 // The summary as text without the fields that describe the machine rather than the result.
 std::string result_text(Summary summary) {
+  summary.convergence.clear();  // traced only where the paths are kept in memory (docs/report.md)
   summary.seconds = 0;
   summary.threads = 0;
   summary.device.clear();

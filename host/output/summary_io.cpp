@@ -10,6 +10,7 @@
 #include "chokepoint/errors.hpp"
 #include "chokepoint/output_files.hpp"
 #include "output/appending_json.hpp"
+#include "output/summary_distributions.hpp"
 #include "output/writing_json.hpp"
 
 namespace chokepoint {
@@ -87,6 +88,7 @@ std::string summary_json_text(const Summary& summary) {
     thresholds.push_back(OrderedJson{{"variable", t.variable}, {"year", t.year}, {"at_least", json_number(t.at_least)},
                                      {"p", json_number(t.p)}, {"se", json_number(t.se)}});
   root["thresholds"] = thresholds;
+  write_distribution_sections(root, summary);
   OrderedJson nonfinite = OrderedJson::array();
   for (const NonfiniteCount& count : summary.nonfinite)
     nonfinite.push_back(OrderedJson{{"variable", count.variable}, {"year", count.year},
@@ -346,6 +348,7 @@ class SummaryReader {
       summary.thresholds.push_back(ThresholdResult{t.at("variable").get<std::string>(), t.at("year").get<int>(),
                                                    read_number(t.at("at_least")), read_number(t.at("p")),
                                                    read_number(t.at("se"))});
+    read_distribution_sections(root, file_, summary);
     if (root.contains("nonfinite"))
       for (const ReadJson& n : root["nonfinite"])
         summary.nonfinite.push_back(NonfiniteCount{n.at("variable").get<std::string>(), n.at("year").get<int>(),

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "reduce/distribution_histogram.hpp"
 #include "reduce/statistics.hpp"
 
 namespace chokepoint {
@@ -14,6 +15,7 @@ namespace chokepoint {
 void MomentCounts::merge(const MomentCounts& other) {
   paths += other.paths;
   for (std::size_t c = 0; c < columns.size(); ++c) columns[c].merge(other.columns[c]);
+  for (std::size_t b = 0; b < distribution.size(); ++b) distribution[b] += other.distribution[b];
   for (std::size_t b = 0; b < binding.size(); ++b) {
     binding[b].steps += other.binding[b].steps;
     binding[b].squares += other.binding[b].squares;
@@ -26,6 +28,7 @@ MomentCounts empty_moment_counts(const Scenario& scenario) {
   const std::size_t years = static_cast<std::size_t>(scenario.model->years);
   MomentCounts counts;
   counts.columns.resize(scenario.variables.size() * years);
+  counts.distribution.assign(counts.columns.size() * kDistributionBuckets, 0);
   counts.binding.resize(static_cast<std::size_t>(1 + scenario.model->stage_count) * years);
   counts.threshold_hits.assign(scenario.thresholds.size(), 0);
   return counts;
@@ -103,6 +106,7 @@ void add_batch(const Scenario& scenario, const SelectionPlan& plan, const PathRe
       if (plan.pass != 1) continue;
       ExactMoments& moments = accumulators.moments.columns[c];
       for (std::uint64_t p = 0; p < batch.paths; ++p) moments.add(column[p]);
+      count_distribution(column, batch.paths, accumulators.moments.distribution.data() + c * kDistributionBuckets);
     }
   if (plan.pass == 1) add_batch_counts(scenario, batch, accumulators.moments);
 }
@@ -177,6 +181,7 @@ Summary summary_from_moments(const Scenario& scenario, std::uint64_t seed, const
     }
     summary.stages.push_back(stage);
   }
+  summary.distributions = value_histograms(scenario, moments.distribution);
   return summary;
 }
 
@@ -364,6 +369,7 @@ std::string encode_pass(const PassAccumulators& accumulators, bool with_moments)
       ExactMoments::visit_words(column, [&](const auto& word) { words.push_back(static_cast<std::uint64_t>(word)); });
       out.put_sparse(words);
     }
+    out.put_sparse(moments.distribution);
     out.put<std::uint64_t>(moments.binding.size());
     for (const BindingCounts& counts : moments.binding) {
       out.put(counts.steps);
@@ -404,6 +410,7 @@ void decode_pass(const std::string& bytes, bool with_moments, PassAccumulators& 
       std::size_t at = 0;
       ExactMoments::visit_words(column, [&](auto& word) { word = static_cast<std::remove_reference_t<decltype(word)>>(words[at++]); });
     }
+    in.get_sparse(moments.distribution);
     expect_size(in.get<std::uint64_t>(), moments.binding.size(), "binding columns");
     for (BindingCounts& counts : moments.binding) {
       counts.steps = in.get<std::uint64_t>();

@@ -25,6 +25,7 @@ struct BindingCounts {
 struct MomentCounts {
   std::uint64_t paths = 0;
   std::vector<ExactMoments> columns;          // [variable][year], Scenario::variables order
+  std::vector<std::uint64_t> distribution;    // [variable][year][bucket] (distribution_histogram.hpp)
   std::vector<BindingCounts> binding;         // [code][year], code 0 = demand
   std::vector<std::uint64_t> threshold_hits;  // per Scenario::thresholds entry
 

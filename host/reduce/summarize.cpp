@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "chokepoint/engine.hpp"
+#include "reduce/distribution_histogram.hpp"
 #include "reduce/quantiles.hpp"
 #include "reduce/run_accumulators.hpp"
 #include "reduce/statistics.hpp"
@@ -72,6 +73,7 @@ Summary summarize(const Scenario& scenario, PathResults& results, std::uint64_t 
     const float* column = results.column(v, y);
     ExactMoments& moments = sums.moments.columns[static_cast<std::size_t>(c)];
     for (std::uint64_t p = 0; p < results.paths; ++p) moments.add(column[p]);
+    count_distribution(column, results.paths, sums.moments.distribution.data() + c * kDistributionBuckets);
     quantiles[static_cast<std::size_t>(c)] = column_quantiles(quantile_plan, column);
   }
   add_batch_counts(scenario, results, sums.moments);

@@ -42,10 +42,14 @@ std::string header(const ReportInputs& inputs) {
 }
 
 std::string section_links(const ReportInputs& inputs) {
-  std::string out = "<nav class=\"sections\"><a href=\"#headline\">Headline figures</a><a href=\"#bottlenecks\">Bottleneck map</a>";
+  std::string out = "<nav class=\"sections\">";
+  if (inputs.tornado || inputs.sensitivity) out += "<a href=\"#drivers\">What drives it</a>";
+  out += "<a href=\"#headline\">Headline figures</a><a href=\"#bottlenecks\">Bottleneck map</a>";
   if (!inputs.summary.thresholds.empty()) out += "<a href=\"#thresholds\">Thresholds</a>";
   if (inputs.calibration) out += "<a href=\"#calibration\">Calibration</a>";
   if (inputs.baseline) out += "<a href=\"#compare\">Comparison</a>";
+  if (!inputs.summary.distributions.empty()) out += "<a href=\"#distribution\">One year</a>";
+  if (!inputs.summary.convergence.empty()) out += "<a href=\"#convergence\">Enough paths?</a>";
   return out + "<a href=\"#fans\">Distributions</a></nav>\n";
 }
 
@@ -80,10 +84,12 @@ std::string html_report(const ReportInputs& inputs) {
   page += "<meta name=\"generator\" content=\"chokepoint " + std::string(kEngineVersion) + "\">\n";
   page += "<title>" + html(summary.scenario) + " — chokepoint report</title>\n<style>\n" + stylesheet() + "</style>\n";
   page += "</head>\n<body>\n<main>\n";
-  page += header(inputs) + section_links(inputs) + notes_section(inputs) + headline_section(summary);
+  // What drives the forecast comes first when the run measured it: the question the page answers.
+  page += header(inputs) + section_links(inputs) + notes_section(inputs) + drivers_section(inputs) + headline_section(summary);
   page += bottleneck_map_section(summary) + thresholds_section(summary);
   if (inputs.calibration) page += calibration_section(*inputs.calibration, summary);
   page += compare_section(inputs);
+  page += distribution_section(summary) + convergence_section(summary);
   page += fan_chart_sections(summary);
   page += footer() + "</main>\n</body>\n</html>\n";
   return page;

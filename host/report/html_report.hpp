@@ -60,5 +60,10 @@ std::string thresholds_section(const Summary& summary);          // "" when the 
 std::string calibration_section(const CalibrationReport& calibration, const Summary& summary);
 std::string compare_section(const ReportInputs& inputs);          // needs inputs.baseline and .difference
 std::string fan_chart_sections(const Summary& summary);
+// "" when the run has none of what they draw.
+std::string drivers_section(const ReportInputs& inputs);   // DIR/tornado.json, summary.json "sensitivity"
+std::string distribution_section(const Summary& summary);  // summary.json "distributions"
+std::string convergence_section(const Summary& summary);   // summary.json "convergence"
+std::string difference_charts(const ReportInputs& inputs); // part of the comparison
 
 }  // namespace chokepoint::report

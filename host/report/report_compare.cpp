@@ -131,6 +131,7 @@ std::string compare_section(const ReportInputs& inputs) {
   out += "<h3>Change in the mean, headline variables</h3>\n" + difference_table(difference, headline, paired);
   out += "<details><summary>All " + std::to_string(all.size()) + " variables</summary>\n" +
          difference_table(difference, all, paired) + "</details>\n";
+  out += difference_charts(inputs);
   out += "<h3>Change in binding share</h3>\n" + binding_table(difference);
   for (const std::string& note : difference.notes) out += "<p class=\"note\">" + html(note) + "</p>\n";
   out += overlay_fans(stress, base);

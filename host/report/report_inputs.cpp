@@ -7,6 +7,7 @@
 #include "chokepoint/report.hpp"
 #include "chokepoint/summary_io.hpp"
 #include "output/result_readers.hpp"
+#include "report/driver_inputs.hpp"
 
 namespace chokepoint {
 
@@ -151,6 +152,10 @@ ReportInputs read_report_inputs(const std::string& directory, const ReportOption
       inputs.notes.push_back(std::string(error.what()) + "; calibration section skipped");
     }
   }
+  // Unlike a calibration, these are part of the run itself: a bad one is an error, not a note.
+  const fs::path tornado_file = fs::path(directory) / "tornado.json";
+  if (fs::exists(tornado_file)) inputs.tornado = report::read_tornado_file(tornado_file.string());
+  inputs.sensitivity = report::read_sensitivity_section((fs::path(directory) / "summary.json").string());
   if (!options.compare_directory.empty()) add_comparison(inputs, options);
   return inputs;
 }

@@ -142,8 +142,52 @@ table.binding-changes td.noise { color: #a7b0ba; }
 details { margin: 8px 0; }
 details summary { cursor: pointer; color: #1d5a96; }
 p.note { color: var(--muted); font-size: 12px; }
+
+input.pick { position: absolute; opacity: 0; pointer-events: none; }
+.pick-row { display: flex; flex-wrap: wrap; align-items: center; gap: 4px; margin: 4px 0; font-size: 12px; }
+.pick-row .pick-title { color: var(--muted); font-weight: 600; min-width: 64px; }
+.pick-row label { cursor: pointer; border: 1px solid var(--rule); border-radius: 12px; padding: 1px 9px; background: var(--paper); }
+.pick-row label:hover { border-color: var(--fan-50); }
+.pick-panel { display: none; }
+figure { margin: 8px 0; }
+figcaption { font-size: 13px; color: var(--muted); margin-bottom: 2px; }
+figcaption .unit { color: var(--faint); font-size: 12px; }
+.driver-cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 10px 24px; }
+.driver-card h3 { margin-top: 8px; }
+.driver-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 6px 24px; }
+.decile-grid { display: flex; flex-wrap: wrap; gap: 4px 16px; }
+.decile-grid figure { width: 250px; }
+.distribution .pair { display: grid; grid-template-columns: repeat(auto-fit, minmax(380px, 1fr)); gap: 8px 24px; max-width: 900px; }
+figure.convergence, figure.difference { max-width: 560px; }
+svg .tornado-label, svg .variance-label { fill: var(--ink); font-size: 12px; }
+svg .variance-label.interactions, svg .variance-label.other { fill: var(--muted); font-style: italic; }
+svg .tornado-low { fill: var(--fan-90); }
+svg .tornado-high { fill: var(--fan-median); }
+svg .tornado-axis { stroke: var(--ink); stroke-width: 1.5; }
+svg .variance-bar { fill: var(--fan-50); }
+svg .variance-bar.other { fill: var(--base-50); }
+svg .variance-bar.interactions { fill: var(--base-90); }
+svg .whisker { stroke: var(--ink); stroke-width: 1; }
+svg .decile-line { fill: none; stroke: var(--stress); stroke-width: 2; }
+svg .decile-point { fill: var(--stress); }
+svg .decile-mean { stroke: var(--faint); stroke-dasharray: 4 3; }
+svg .histogram-bar { fill: var(--fan-50); stroke: #fff; stroke-width: 0.5; }
+svg .histogram-bar:hover { fill: var(--fan-median); }
+svg .marker-median { stroke: var(--fan-median); stroke-width: 1.5; }
+svg .marker-band { stroke: var(--fan-median); stroke-dasharray: 3 3; }
+svg .cdf-line { fill: none; stroke: var(--fan-median); stroke-width: 2; }
+svg .cdf-quantile { fill: var(--stress); }
+svg .convergence-mean-band { fill: rgba(110, 159, 208, 0.35); }
+svg .convergence-median-band { fill: rgba(232, 120, 30, 0.16); }
+svg .convergence-mean { fill: none; stroke: var(--fan-median); stroke-width: 2; }
+svg .convergence-median { fill: none; stroke: var(--stress); stroke-width: 1.5; stroke-dasharray: 5 3; }
+svg .convergence-point { fill: var(--fan-median); }
+svg .difference-band { fill: rgba(232, 120, 30, 0.22); }
+svg .difference-mean { fill: none; stroke: var(--stress); stroke-width: 2; }
+svg .difference-point { fill: var(--stress); }
+svg .difference-zero { stroke: var(--ink); stroke-width: 1; }
 footer { color: var(--faint); font-size: 12px; margin-top: 18px; text-align: center; }
-@media print { body { background: #fff; } .panel { break-inside: avoid; border: none; } nav { display: none; } }
+@media print { body { background: #fff; } .panel { break-inside: avoid; border: none; } nav, .pick-row { display: none; } }
 )css";
 }
 

@@ -30,7 +30,9 @@ Summary run(const Scenario& scenario, const RunOptions& options) {
       PathResults results = simulate_cpu(scenario, options.paths, options.seed, threads, options.progress,
                                          options.precision);
       add_derived_outputs(scenario, results, options.seed, threads);
+      std::vector<ConvergenceTrace> convergence = convergence_traces(scenario, results, threads);
       summary = summarize(scenario, results, options.seed, threads);
+      summary.convergence = std::move(convergence);  // only here: it needs the paths in path order
     } else {
       // Too many paths to keep: the same numbers from bounded memory, in two or three passes.
       summary = run_streaming(scenario, options);

@@ -133,6 +133,9 @@ PathResults simulate_cpu(const Scenario& scenario, std::uint64_t paths, std::uin
                          int threads, const std::function<void(double)>& progress = {},
                          Precision precision = Precision::mixed);
 Summary summarize(const Scenario& scenario, PathResults& results, std::uint64_t seed, int threads);
+// How the headline variables' mean and median settle as paths are added (Summary::convergence),
+// from results in path order; run() adds it when it keeps the paths in memory.
+std::vector<ConvergenceTrace> convergence_traces(const Scenario& scenario, const PathResults& results, int threads);
 
 // Paths [first_path, first_path + count) on this thread into `batch` (slot i is path
 // first_path + i), reusing its storage: the same bits as simulate_cpu gives those paths, since

@@ -18,11 +18,65 @@ namespace chokepoint {
 // (a test checks it).
 inline constexpr const char* kEngineVersion = "0.1.0";
 
+// The report's own reading of the files other parts of the engine write, so that it needs only
+// their documented JSON (and draws nothing when they are absent).
+//
+// DIR/tornado.json (written by `run --report`, docs/sensitivity.md): per headline variable and
+// year, how far the median moves when one input sits at its 10th and then its 90th percentile,
+// every other draw unchanged (common random numbers).
+struct TornadoSetting {
+  double percentile = 0.0;  // of the input, e.g. 10
+  double value = 0.0;       // the input's value there
+  double median = 0.0;      // the output's median with the input held there
+};
+struct TornadoRow {
+  std::string input;
+  TornadoSetting low, high;
+  double swing = 0.0;  // high.median − low.median
+};
+struct TornadoPanel {
+  std::string variable, unit;
+  int year = 0;
+  double baseline_median = 0.0;
+  std::vector<TornadoRow> bars;
+};
+struct TornadoFile {
+  std::uint64_t paths = 0;
+  std::uint64_t seed = 0;
+  std::vector<TornadoPanel> charts;
+};
+
+// summary.json "sensitivity" (docs/sensitivity.md): first-order indices from the run's own paths.
+struct InputIndex {
+  std::string input;
+  double index = 0.0;  // share of the output's variance the input explains alone
+  double se = 0.0;
+};
+struct OutputIndices {
+  std::string output;  // a variable, or "<stage>.binding_share"
+  int year = 0;
+  std::vector<InputIndex> indices;
+};
+struct BindingCurve {
+  std::string stage;
+  int year = 0;
+  std::string input;
+  std::vector<double> probability;  // P(stage binds | input in decile d), d = 1…10
+};
+struct SensitivityFile {
+  int bins = 0;
+  std::vector<std::string> inputs;
+  std::vector<OutputIndices> first_order;
+  std::vector<BindingCurve> binding_by_decile;
+};
+
 // Everything a report shows, read from run directories.
 struct ReportInputs {
   std::string directory;        // the run reported
   Summary summary;              // DIR/summary.json
   std::optional<CalibrationReport> calibration;  // DIR/calibration.json, when `calibrate` wrote one
+  std::optional<TornadoFile> tornado;            // DIR/tornado.json, when the run wrote one
+  std::optional<SensitivityFile> sensitivity;    // summary.json "sensitivity", when the run has it
 
   // With --compare OTHER_DIR: the run is drawn over OTHER's fans and differences are DIR − OTHER.
   std::string baseline_directory;

@@ -49,6 +49,34 @@ struct ThresholdResult {
   double se = 0.0;
 };
 
+// How one variable-year's values are spread: the exact number of paths in each bucket of the top
+// kDistributionKeyBits bits of the float's order key (sign, exponent and the mantissa's first two
+// bits: four buckets per factor of two). Counts are integers, so every route (in memory,
+// streaming, threads, batches, shards, ranks) gives the same ones. Only buckets holding a path.
+inline constexpr int kDistributionKeyBits = 11;
+struct ValueHistogram {
+  std::string variable;
+  int year = 0;
+  std::vector<std::uint32_t> buckets;  // increasing bucket indices (the order key >> 21)
+  std::vector<std::uint64_t> counts;   // paths in each bucket, all > 0
+};
+
+// A headline variable-year's mean and median over the run's first n paths in path order, at
+// n = 2^k (and at every path), with their 95 % intervals: does the estimate still move?
+struct ConvergencePoint {
+  std::uint64_t paths = 0;
+  double mean = 0.0;
+  double mean_se = 0.0;
+  double median = 0.0;
+  double median_low = 0.0;   // the 95 % distribution-free interval of the median
+  double median_high = 0.0;
+};
+struct ConvergenceTrace {
+  std::string variable;
+  int year = 0;
+  std::vector<ConvergencePoint> points;
+};
+
 // A variable-year in which some paths did not give a usable number (docs/errors.md, "Non-finite
 // results"): NaN or ±inf, or a finite double beyond float's range stored saturated at ±3.4e38
 // (stored_value.hpp). Its statistics are then unreliable: means and standard errors are NaN or
@@ -100,6 +128,9 @@ struct Summary {
   std::vector<ThresholdResult> thresholds;
   std::vector<std::string> notes;  // things the user should know, e.g. a repaired correlation matrix
   std::vector<NonfiniteCount> nonfinite;  // only the variable-years with a count above zero
+  // Empty where the route does not compute them (the CUDA backend; convergence: streaming runs).
+  std::vector<ValueHistogram> distributions;
+  std::vector<ConvergenceTrace> convergence;
   // content_digest() of the scenario.json written beside summary.json; readers that pair the
   // two check it (empty for a Summary not written to a run directory).
   std::string scenario_digest;

@@ -45,7 +45,9 @@ KeptRun run_keeping_paths(const Scenario& scenario, const RunOptions& options) {
       use_cuda ? cuda::simulate_cuda(scenario, options.paths, options.seed, launch, options.progress)
                : simulate_cpu(scenario, options.paths, options.seed, threads, options.progress, options.precision));
   add_derived_outputs(scenario, *kept.paths, options.seed, threads);
+  std::vector<ConvergenceTrace> convergence = convergence_traces(scenario, *kept.paths, threads);
   kept.summary = summarize(scenario, *kept.paths, options.seed, threads);
+  kept.summary.convergence = std::move(convergence);  // as run() adds it when it keeps the paths
   kept.summary.backend = use_cuda ? "cuda" : "cpu";
   kept.summary.precision = precision_name(options.precision);
   kept.summary.device = use_cuda ? cuda_device_name()
