@@ -430,6 +430,7 @@ class ScenarioCompiler {
     const std::vector<UncertainParameter>& uncertain = values_.uncertain();
     std::vector<std::string> names;
     for (const UncertainParameter& parameter : uncertain) names.push_back(parameter.name);
+    scenario_.parameter_names = names;
     model_->uncertain_count = static_cast<int>(uncertain.size());
     for (std::size_t i = 0; i < uncertain.size(); ++i) {
       model_->uncertain[i].stream = stream_id(("param:" + uncertain[i].name).c_str());

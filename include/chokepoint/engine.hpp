@@ -53,6 +53,7 @@ struct Scenario {
   std::vector<std::string> stage_names;
   std::vector<std::string> stage_units;
   std::vector<std::string> event_names;
+  std::vector<std::string> parameter_names;  // Model::uncertain order: the names of the drawn parameters
   std::vector<VariableInfo> variables;       // simulated variables first, then the derived outputs
   std::vector<DerivedOutput> derived;        // in the order the scenario lists them
   std::vector<double> quantile_levels;

@@ -17,7 +17,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "analyse/binned_first_order.hpp"
+#include "reduce/first_order_estimate.hpp"
 
 namespace chokepoint {
 
@@ -38,6 +38,11 @@ class FirstOrderRows {
   // Throws std::invalid_argument unless the shapes and scales are the same.
   void merge(const FirstOrderRows& other);
   bool operator==(const FirstOrderRows& other) const;
+  // The sums as 64-bit words, for shard files and MPI messages: paths, out of range, the counts,
+  // the row sums, and each 128-bit power sum as two words (low first). set_words reads them back
+  // into an accumulator of the same shape; it throws std::invalid_argument on a wrong length.
+  std::vector<std::uint64_t> words() const;
+  void set_words(const std::vector<std::uint64_t>& words);
 
   int inputs() const { return inputs_; }
   int bins() const { return bins_; }

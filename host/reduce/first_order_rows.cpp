@@ -1,4 +1,4 @@
-#include "analyse/first_order_rows.hpp"
+#include "reduce/first_order_rows.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -88,6 +88,36 @@ bool FirstOrderRows::operator==(const FirstOrderRows& other) const {
   return inputs_ == other.inputs_ && bins_ == other.bins_ && scale_exponent_ == other.scale_exponent_ &&
          paths_ == other.paths_ && out_of_range_ == other.out_of_range_ && count_ == other.count_ &&
          sum_ == other.sum_ && power_sum_ == other.power_sum_;
+}
+
+std::vector<std::uint64_t> FirstOrderRows::words() const {
+  std::vector<std::uint64_t> out;
+  out.reserve(2 + count_.size() + sum_.size() + 2 * power_sum_.size());
+  out.push_back(paths_);
+  out.push_back(out_of_range_);
+  out.insert(out.end(), count_.begin(), count_.end());
+  for (std::int64_t sum : sum_) out.push_back(static_cast<std::uint64_t>(sum));
+  for (PowerSum sum : power_sum_) {
+    out.push_back(static_cast<std::uint64_t>(sum));
+    out.push_back(static_cast<std::uint64_t>(sum >> 64));
+  }
+  return out;
+}
+
+void FirstOrderRows::set_words(const std::vector<std::uint64_t>& words) {
+  const std::size_t expected = 2 + count_.size() + sum_.size() + 2 * power_sum_.size();
+  if (words.size() != expected)
+    throw std::invalid_argument("first-order rows: " + std::to_string(words.size()) + " words where " +
+                                std::to_string(expected) + " were expected");
+  std::size_t at = 0;
+  paths_ = words[at++];
+  out_of_range_ = words[at++];
+  for (std::uint64_t& count : count_) count = words[at++];
+  for (std::int64_t& sum : sum_) sum = static_cast<std::int64_t>(words[at++]);
+  for (PowerSum& sum : power_sum_) {
+    sum = static_cast<PowerSum>(words[at]) | (static_cast<PowerSum>(words[at + 1]) << 64);
+    at += 2;
+  }
 }
 
 FirstOrderEstimate FirstOrderRows::estimate(int input, int output) const {
