@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
     double inputs_seconds = 0.0, add_seconds = 0.0;
     for (std::uint64_t first = 0; first < paths; first += kChunk) {
       const double t0 = cpu_seconds();
-      compute_path_inputs(scenario, 1, first, std::min(kChunk, paths - first), inputs);
+      compute_path_inputs(scenario, 1, first, std::min(kChunk, paths - first), inputs, false);
       const double t1 = cpu_seconds();
       sums.add(inputs, results, first);
       add_seconds += cpu_seconds() - t1;

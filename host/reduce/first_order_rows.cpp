@@ -17,12 +17,28 @@ constexpr double kLargestQuantised = 2097152.0;  // 2^21
 }  // namespace
 
 FirstOrderRows::FirstOrderRows(int inputs, int bins, std::vector<int> scale_exponents)
-    : inputs_(inputs), bins_(bins), scale_exponent_(std::move(scale_exponents)) {
+    : FirstOrderRows(inputs, bins, scale_exponents, {static_cast<int>(scale_exponents.size())}, 0) {}
+
+FirstOrderRows::FirstOrderRows(int inputs, int bins, std::vector<int> scale_exponents, std::vector<int> group_ends,
+                               int grouped_inputs)
+    : inputs_(inputs), bins_(bins), group_ends_(std::move(group_ends)), grouped_inputs_(grouped_inputs),
+      scale_exponent_(std::move(scale_exponents)) {
   if (inputs < 1) throw std::invalid_argument("first-order rows need at least one input, got " + std::to_string(inputs));
   if (bins < 2) throw std::invalid_argument("first-order rows need at least two bins, got " + std::to_string(bins));
   if (scale_exponent_.empty()) throw std::invalid_argument("first-order rows need at least one output");
-  count_.assign(static_cast<std::size_t>(inputs) * bins, 0);
-  sum_.assign(count_.size() * scale_exponent_.size(), 0);
+  if (grouped_inputs < 0 || grouped_inputs > inputs)
+    throw std::invalid_argument("first-order rows: " + std::to_string(grouped_inputs) + " grouped inputs of " +
+                                std::to_string(inputs));
+  int begin = 0;
+  for (std::size_t g = 0; g < group_ends_.size(); ++g) {
+    if (group_ends_[g] <= begin) throw std::invalid_argument("first-order rows: empty or decreasing output groups");
+    group_of_.insert(group_of_.end(), static_cast<std::size_t>(group_ends_[g] - begin), static_cast<int>(g));
+    begin = group_ends_[g];
+  }
+  if (group_ends_.empty() || begin != static_cast<int>(scale_exponent_.size()))
+    throw std::invalid_argument("first-order rows: the output groups do not cover the outputs");
+  count_.assign(static_cast<std::size_t>(inputs) * group_ends_.size() * bins, 0);
+  sum_.assign(static_cast<std::size_t>(inputs) * bins * scale_exponent_.size(), 0);
   power_sum_.assign(scale_exponent_.size() * 4, 0);
   quantised_.assign(scale_exponent_.size(), 0);
   for (int exponent : scale_exponent_) scale_factor_.push_back(std::ldexp(1.0, exponent));
@@ -33,6 +49,11 @@ int FirstOrderRows::scale_exponent_for(double largest_magnitude) {
   int exponent = 0;
   std::frexp(largest_magnitude, &exponent);  // largest < 2^exponent
   return 20 - exponent;
+}
+
+std::size_t FirstOrderRows::count_at(int input, int output, int bin) const {
+  const std::size_t group = input >= inputs_ - grouped_inputs_ ? static_cast<std::size_t>(group_of_[output]) : 0;
+  return (static_cast<std::size_t>(input) * group_ends_.size() + group) * bins_ + bin;
 }
 
 double FirstOrderRows::scale(int output) const { return std::ldexp(1.0, scale_exponent_[output]); }
@@ -65,17 +86,28 @@ void FirstOrderRows::add(const int* bin_of_input, const double* outputs_of_path)
     sums[2] += static_cast<PowerSum>(static_cast<Int128>(q2) * q);
     sums[3] += static_cast<PowerSum>(static_cast<Int128>(q2) * q2);
   }
-  for (int i = 0; i < inputs_; ++i) {
+  const int ungrouped = inputs_ - grouped_inputs_;
+  const std::size_t groups = group_ends_.size();
+  for (int i = 0; i < ungrouped; ++i) {
     const int bin = std::clamp(bin_of_input[i], 0, bins_ - 1);
-    ++count_[static_cast<std::size_t>(i) * bins_ + bin];
+    ++count_[static_cast<std::size_t>(i) * groups * bins_ + bin];
     std::int64_t* sums = &sum_[row(i, bin)];
     for (int o = 0; o < output_count; ++o) sums[o] += quantised_[o];
   }
+  const int* grouped_bins = bin_of_input + ungrouped;
+  for (int i = ungrouped; i < inputs_; ++i)
+    for (std::size_t g = 0; g < groups; ++g) {
+      const int bin = std::clamp(*grouped_bins++, 0, bins_ - 1);
+      ++count_[(static_cast<std::size_t>(i) * groups + g) * bins_ + bin];
+      std::int64_t* sums = &sum_[row(i, bin)];
+      for (int o = g == 0 ? 0 : group_ends_[g - 1]; o < group_ends_[g]; ++o) sums[o] += quantised_[o];
+    }
   ++paths_;
 }
 
 void FirstOrderRows::merge(const FirstOrderRows& other) {
-  if (other.inputs_ != inputs_ || other.bins_ != bins_ || other.scale_exponent_ != scale_exponent_)
+  if (other.inputs_ != inputs_ || other.bins_ != bins_ || other.scale_exponent_ != scale_exponent_ ||
+      other.group_ends_ != group_ends_ || other.grouped_inputs_ != grouped_inputs_)
     throw std::invalid_argument("cannot merge first-order rows of different inputs, bins, outputs or scales");
   for (std::size_t c = 0; c < count_.size(); ++c) count_[c] += other.count_[c];
   for (std::size_t s = 0; s < sum_.size(); ++s) sum_[s] += other.sum_[s];
@@ -86,6 +118,7 @@ void FirstOrderRows::merge(const FirstOrderRows& other) {
 
 bool FirstOrderRows::operator==(const FirstOrderRows& other) const {
   return inputs_ == other.inputs_ && bins_ == other.bins_ && scale_exponent_ == other.scale_exponent_ &&
+         group_ends_ == other.group_ends_ && grouped_inputs_ == other.grouped_inputs_ &&
          paths_ == other.paths_ && out_of_range_ == other.out_of_range_ && count_ == other.count_ &&
          sum_ == other.sum_ && power_sum_ == other.power_sum_;
 }
@@ -136,7 +169,7 @@ FirstOrderEstimate FirstOrderRows::estimate(int input, int output) const {
   double between = 0.0, explained = 0.0;
   int occupied = 0;
   for (int b = 0; b < bins_; ++b) {
-    const std::uint64_t count = count_[static_cast<std::size_t>(input) * bins_ + b];
+    const std::uint64_t count = count_[count_at(input, output, b)];
     if (count == 0) continue;
     const auto n = static_cast<double>(count);
     const auto sum = static_cast<double>(sum_[row(input, b) + output]);
@@ -149,7 +182,7 @@ FirstOrderEstimate FirstOrderRows::estimate(int input, int output) const {
 
   double numerator_variance = 2.0 * (occupied - 1) * within_variance * within_variance / (paths * paths);
   for (int b = 0; b < bins_; ++b) {
-    const std::uint64_t count = count_[static_cast<std::size_t>(input) * bins_ + b];
+    const std::uint64_t count = count_[count_at(input, output, b)];
     if (count == 0) continue;
     const auto n = static_cast<double>(count);
     const double bin_mean = static_cast<double>(sum_[row(input, b) + output]) / n;
@@ -174,7 +207,7 @@ std::vector<double> FirstOrderRows::grouped_means(int input, int output, int gro
     std::uint64_t n = 0;
     std::int64_t sum = 0;
     for (int b = g * per_group; b < (g + 1) * per_group; ++b) {
-      n += count_[static_cast<std::size_t>(input) * bins_ + b];
+      n += count_[count_at(input, output, b)];
       sum += sum_[row(input, b) + output];
     }
     means[g] = n ? static_cast<double>(sum) / static_cast<double>(n) / scale(output) : std::numeric_limits<double>::quiet_NaN();

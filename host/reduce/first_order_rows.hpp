@@ -25,12 +25,19 @@ class FirstOrderRows {
  public:
   // Throws std::invalid_argument unless inputs ≥ 1, bins ≥ 2 and there is at least one output.
   FirstOrderRows(int inputs, int bins, std::vector<int> scale_exponents);
+  // Outputs in groups (a run's years): output o belongs to the group g with
+  // group_ends[g−1] ≤ o < group_ends[g], the last end being the output count. The last
+  // `grouped_inputs` inputs take one bin per group (an event's firings up to each year's end), the
+  // others one bin for every output. Throws std::invalid_argument on ends that do not partition
+  // the outputs or more grouped inputs than inputs.
+  FirstOrderRows(int inputs, int bins, std::vector<int> scale_exponents, std::vector<int> group_ends, int grouped_inputs);
 
   // The exponent that maps values up to `largest_magnitude` onto |q| ≤ 2^20 (0 → a scale of 1).
   static int scale_exponent_for(double largest_magnitude);
 
   int bin_of(double uniform) const;  // as FirstOrderBins::bin_of
-  // One path: its bin of every input (clamped into [0, bins)) and its value of every output.
+  // One path: its bin of every input (clamped into [0, bins)) and its value of every output; a
+  // grouped input has one bin per group, in group order, after the ungrouped inputs' bins.
   // A value that is not finite, or whose |q| would exceed 2^21 (twice the range the scale was
   // chosen for), is counted in out_of_range() and added as 0, so a scale chosen wrongly is
   // reported rather than silently wrapped; within the range every sum is exact for 2⁴⁰ paths.
@@ -55,15 +62,20 @@ class FirstOrderRows {
 
  private:
   std::size_t row(int input, int bin) const { return (static_cast<std::size_t>(input) * bins_ + bin) * outputs(); }
+  // count_ is [input][group][bin]; an ungrouped input uses group 0 for every output.
+  std::size_t count_at(int input, int output, int bin) const;
   double scale(int output) const;
 
   int inputs_;
   int bins_;
+  std::vector<int> group_ends_;   // one group of every output unless grouped
+  std::vector<int> group_of_;     // per output
+  int grouped_inputs_ = 0;
   std::vector<int> scale_exponent_;
   std::vector<double> scale_factor_;  // 2^scale_exponent
   std::uint64_t paths_ = 0;
   std::uint64_t out_of_range_ = 0;
-  std::vector<std::uint64_t> count_;  // [input][bin]
+  std::vector<std::uint64_t> count_;  // [input][group][bin]
   std::vector<std::int64_t> sum_;     // [input][bin][output] Σq
   // Per output Σq, Σq², Σq³, Σq⁴ as 128-bit integers that wrap as unsigned (defined behaviour)
   // and are read back as two's complement. GCC and Clang; -Wpedantic accepts it marked so.

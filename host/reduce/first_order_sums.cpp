@@ -81,46 +81,80 @@ FirstOrderSums::FirstOrderSums(const Scenario& scenario, const std::vector<std::
     throw std::invalid_argument("first-order sums: " + std::to_string(scales.size()) + " scales for " +
                                 std::to_string(variables * static_cast<std::size_t>(years)) + " variable-years");
   if (layout_.input_count() == 0) return;  // nothing drawn: no indices
+  std::vector<int> exponents;
   for (int y = 0; y < years; ++y) {
-    std::vector<int> exponents(scales.begin() + static_cast<std::ptrdiff_t>(y * variables),
-                               scales.begin() + static_cast<std::ptrdiff_t>((y + 1) * variables));
-    exponents.resize(static_cast<std::size_t>(layout_.outputs_of_year(y)), 0);  // counts: exact, scale 1
-    years_.emplace_back(layout_.input_count(), kFirstOrderBins, exponents);
+    exponents.insert(exponents.end(), scales.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(y) * variables),
+                     scales.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(y + 1) * variables));
+    exponents.resize(exponents.size() + static_cast<std::size_t>(layout_.outputs_of_year(y)) - variables, 0);  // counts
+    group_ends_.push_back(static_cast<int>(exponents.size()));
   }
+  for (int b = 1; b < kFirstOrderBins; ++b) bin_edges_.push_back(normal_quantile(static_cast<double>(b) / kFirstOrderBins));
+  rows_.emplace_back(layout_.input_count(), kFirstOrderBins, exponents, group_ends_,
+                     static_cast<int>(layout_.events.size()));
 }
 
 void FirstOrderSums::add(const PathInputs& inputs, const PathResults& results, std::uint64_t first_slot) {
   if (empty()) return;
-  const int scalar_inputs = static_cast<int>(layout_.parameters.size() + layout_.factors.size());
-  const int inputs_count = layout_.input_count();
-  const FirstOrderRows& any_rows = years_.front();
-  std::vector<int> bins(static_cast<std::size_t>(inputs_count));
-  std::vector<int> fired(layout_.events.size());
-  std::vector<double> outputs;
-  for (std::uint64_t i = 0; i < inputs.paths; ++i) {
-    const std::uint64_t slot = first_slot + i;
-    int at = 0;
-    for (int parameter : layout_.parameters) bins[static_cast<std::size_t>(at++)] = any_rows.bin_of(inputs.u_of(parameter)[i]);
-    for (int factor : layout_.factors) bins[static_cast<std::size_t>(at++)] = any_rows.bin_of(inputs.trend_u_of(factor)[i]);
-    std::fill(fired.begin(), fired.end(), 0);
-    for (std::size_t y = 0; y < years_.size(); ++y) {
-      const int year = static_cast<int>(y);
-      for (std::size_t e = 0; e < layout_.events.size(); ++e) {
-        fired[e] += inputs.fires_of(layout_.events[e], year)[i];
-        bins[static_cast<std::size_t>(scalar_inputs) + e] = std::min(fired[e], 2);
+  FirstOrderRows& rows = rows_.front();
+  const std::size_t scalar_inputs = layout_.parameters.size() + layout_.factors.size();
+  const std::size_t years = group_ends_.size();
+  const std::size_t input_count = scalar_inputs + layout_.events.size() * years;
+  const std::size_t output_count = static_cast<std::size_t>(rows.outputs());
+  // Paths go in blocks whose outputs are first copied column by column into a [path][output]
+  // block: reading one value of each of ~200 columns per path would touch a cache line per column.
+  constexpr std::size_t kBlock = 16;
+  std::vector<int> bins(kBlock * input_count);
+  std::vector<double> outputs(kBlock * output_count);
+  // The bin of a standard normal z: how many of the B − 1 edges Φ⁻¹(b/B) lie at or below it, the
+  // bin of u = Φ(z) without an erfc per input and path. Counted without branches: a binary search
+  // mispredicts about every other step on random z, and cost more than the rows' additions.
+  const double* edges = bin_edges_.data();
+  const auto bin_of_normal = [edges](double z) {
+    int bin = 0;
+    for (int b = 0; b < kFirstOrderBins - 1; ++b) bin += z >= edges[b];
+    return bin;
+  };
+  for (std::uint64_t block = 0; block < inputs.paths; block += kBlock) {
+    const std::size_t count = static_cast<std::size_t>(std::min<std::uint64_t>(kBlock, inputs.paths - block));
+    const std::uint64_t slot = first_slot + block;
+    for (std::size_t k = 0; k < count; ++k) {
+      int* bin = bins.data() + k * input_count;
+      for (int parameter : layout_.parameters) *bin++ = bin_of_normal(inputs.z_of(parameter)[block + k]);
+      for (int factor : layout_.factors) *bin++ = bin_of_normal(inputs.trend_z_of(factor)[block + k]);
+      for (int event : layout_.events) {
+        int fired = 0;
+        for (std::size_t y = 0; y < years; ++y) {
+          fired += inputs.fires_of(event, static_cast<int>(y))[block + k];
+          *bin++ = std::min(fired, 2);
+        }
       }
-      outputs.clear();
-      for (int v : layout_.variables) outputs.push_back(static_cast<double>(results.column(v, year)[slot]));
-      for (int code = 0; code < layout_.binding_codes; ++code)
-        outputs.push_back(static_cast<double>(results.binding_column(code, year)[slot]));
-      for (int code = 0; code < layout_.binding_codes; ++code)
-        outputs.push_back(results.binding_column(code, year)[slot] > 0 ? 1.0 : 0.0);
+    }
+    std::size_t o = 0;
+    const auto column_into = [&](auto value_of) {
+      for (std::size_t k = 0; k < count; ++k) outputs[k * output_count + o] = value_of(k);
+      ++o;
+    };
+    for (std::size_t y = 0; y < years; ++y) {
+      const int year = static_cast<int>(y);
+      for (int v : layout_.variables) {
+        const float* column = results.column(v, year) + slot;
+        column_into([&](std::size_t k) { return static_cast<double>(column[k]); });
+      }
+      for (int code = 0; code < layout_.binding_codes; ++code) {
+        const std::uint8_t* column = results.binding_column(code, year) + slot;
+        column_into([&](std::size_t k) { return static_cast<double>(column[k]); });
+      }
+      for (int code = 0; code < layout_.binding_codes; ++code) {
+        const std::uint8_t* column = results.binding_column(code, year) + slot;
+        column_into([&](std::size_t k) { return column[k] > 0 ? 1.0 : 0.0; });
+      }
       for (int t : layout_.thresholds_of_year[y]) {
         const ThresholdRequest& request = layout_.thresholds[static_cast<std::size_t>(t)];
-        outputs.push_back(static_cast<double>(results.column(request.variable, year)[slot]) >= request.at_least ? 1.0 : 0.0);
+        const float* column = results.column(request.variable, year) + slot;
+        column_into([&](std::size_t k) { return static_cast<double>(column[k]) >= request.at_least ? 1.0 : 0.0; });
       }
-      years_[y].add(bins.data(), outputs.data());
     }
+    for (std::size_t k = 0; k < count; ++k) rows.add(bins.data() + k * input_count, outputs.data() + k * output_count);
   }
 }
 
@@ -130,42 +164,31 @@ void FirstOrderSums::merge(const FirstOrderSums& other) {
     *this = other;
     return;
   }
-  if (other.years_.size() != years_.size()) throw std::invalid_argument("cannot merge first-order sums of different runs");
-  for (std::size_t y = 0; y < years_.size(); ++y) years_[y].merge(other.years_[y]);
+  rows_.front().merge(other.rows_.front());
 }
 
-std::vector<std::uint64_t> FirstOrderSums::words() const {
-  std::vector<std::uint64_t> out;
-  for (const FirstOrderRows& rows : years_) {
-    const std::vector<std::uint64_t> year = rows.words();
-    out.insert(out.end(), year.begin(), year.end());
-  }
-  return out;
-}
+std::vector<std::uint64_t> FirstOrderSums::words() const { return empty() ? std::vector<std::uint64_t>{} : rows_.front().words(); }
 
 void FirstOrderSums::set_words(const std::vector<std::uint64_t>& words) {
-  std::size_t at = 0;
-  for (FirstOrderRows& rows : years_) {
-    const std::size_t count = rows.words().size();
-    if (words.size() - at < count) throw std::invalid_argument("first-order sums: too few words");
-    rows.set_words(std::vector<std::uint64_t>(words.begin() + static_cast<std::ptrdiff_t>(at),
-                                              words.begin() + static_cast<std::ptrdiff_t>(at + count)));
-    at += count;
+  if (empty()) {
+    if (!words.empty()) throw std::invalid_argument("first-order sums: words for an accumulator with no inputs");
+    return;
   }
-  if (at != words.size()) throw std::invalid_argument("first-order sums: too many words");
+  rows_.front().set_words(words);
 }
 
 SensitivitySection FirstOrderSums::section(const Scenario& scenario) const {
   SensitivitySection section;
   if (empty()) return section;
+  const FirstOrderRows& rows = rows_.front();
   section.bins = kFirstOrderBins;
   section.inputs = layout_.input_names;
   section.input_kinds = layout_.input_kinds;
+  section.out_of_range = rows.out_of_range();
   const std::vector<int> years = scenario.calendar_years();
   const int scalar_inputs = static_cast<int>(layout_.parameters.size() + layout_.factors.size());
-  for (std::size_t y = 0; y < years_.size(); ++y) {
-    const FirstOrderRows& rows = years_[y];
-    section.out_of_range += rows.out_of_range();
+  for (std::size_t y = 0; y < group_ends_.size(); ++y) {
+    const int first = y == 0 ? 0 : group_ends_[y - 1];
     std::vector<std::string> names;
     for (int v : layout_.variables) names.push_back(scenario.variables[static_cast<std::size_t>(v)].name);
     for (int code = 0; code < layout_.binding_codes; ++code) names.push_back(code_name(scenario, code) + ".binding_share");
@@ -174,17 +197,17 @@ SensitivitySection FirstOrderSums::section(const Scenario& scenario) const {
       const ThresholdRequest& request = layout_.thresholds[static_cast<std::size_t>(t)];
       names.push_back(scenario.variables[static_cast<std::size_t>(request.variable)].name + ">=" + shortest(request.at_least));
     }
-    for (int o = 0; o < rows.outputs(); ++o) {
-      OutputSensitivity output{names[static_cast<std::size_t>(o)], years[y], {}};
+    for (std::size_t k = 0; k < names.size(); ++k) {
+      OutputSensitivity output{names[k], years[y], {}};
       for (int i = 0; i < rows.inputs(); ++i) {
-        const FirstOrderEstimate estimate = rows.estimate(i, o);
+        const FirstOrderEstimate estimate = rows.estimate(i, first + static_cast<int>(k));
         output.indices.push_back(FirstOrderIndex{layout_.input_names[static_cast<std::size_t>(i)], estimate.index,
                                                  estimate.standard_error});
       }
       section.first_order.push_back(std::move(output));
     }
     // P(binds at least once | group): the bin means of the 0/1 "any" output of each code.
-    const int first_any = static_cast<int>(layout_.variables.size()) + layout_.binding_codes;
+    const int first_any = first + static_cast<int>(layout_.variables.size()) + layout_.binding_codes;
     for (int code = 0; code < layout_.binding_codes; ++code)
       for (int i = 0; i < rows.inputs(); ++i) {
         BindingByInput by{code_name(scenario, code), years[y], layout_.input_names[static_cast<std::size_t>(i)], {}};
@@ -205,7 +228,7 @@ void add_first_order_batch(const Scenario& scenario, std::uint64_t seed, std::ui
                            const PathResults& batch, FirstOrderSums& sums) {
   if (sums.empty()) return;
   thread_local PathInputs inputs;
-  compute_path_inputs(scenario, seed, first_path, batch.paths, inputs);
+  compute_path_inputs(scenario, seed, first_path, batch.paths, inputs, false);
   sums.add(inputs, batch, 0);
 }
 

@@ -1,5 +1,5 @@
-// First-order sensitivity from every run (docs/sensitivity.md): per calendar year one
-// FirstOrderRows over the path's inputs and that year's outputs, fed path by path in the same pass
+// First-order sensitivity from every run (docs/sensitivity.md): one FirstOrderRows over the path's
+// inputs and every year's outputs (the years as its output groups), fed path by path in the same pass
 // that sums the moments, and merged with them, so the indices hold at any path count and have
 // the same bits for any split into threads, batches, shards or ranks.
 //
@@ -56,13 +56,13 @@ class FirstOrderSums {
   FirstOrderSums() = default;  // empty: adds and merges nothing
   FirstOrderSums(const Scenario& scenario, const std::vector<std::int32_t>& scales);
 
-  bool empty() const { return years_.empty(); }
+  bool empty() const { return rows_.empty(); }
   // Adds `inputs.paths` paths: path i of `inputs` is slot first_slot + i of `results`.
   void add(const PathInputs& inputs, const PathResults& results, std::uint64_t first_slot);
   void merge(const FirstOrderSums& other);
-  bool operator==(const FirstOrderSums& other) const { return years_ == other.years_; }
+  bool operator==(const FirstOrderSums& other) const { return rows_ == other.rows_; }
 
-  std::vector<std::uint64_t> words() const;  // every year's FirstOrderRows::words, in order
+  std::vector<std::uint64_t> words() const;  // FirstOrderRows::words
   void set_words(const std::vector<std::uint64_t>& words);
 
   // The summary's "sensitivity" section: indices with SE, and P(binds | input group).
@@ -70,7 +70,9 @@ class FirstOrderSums {
 
  private:
   FirstOrderLayout layout_;
-  std::vector<FirstOrderRows> years_;
+  std::vector<int> group_ends_;       // the end of each year's outputs
+  std::vector<double> bin_edges_;     // Φ⁻¹(b/B), b = 1 … B−1: a normal's equal-probability bins
+  std::vector<FirstOrderRows> rows_;  // one, or none when nothing is drawn
 };
 
 // Recomputes the inputs of batch paths [first_path, first_path + batch.paths) and adds them.

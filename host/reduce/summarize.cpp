@@ -72,7 +72,7 @@ void add_first_order(const Scenario& scenario, const PathResults& results, std::
 #pragma omp for schedule(dynamic, 1)
     for (std::int64_t c = 0; c < chunks; ++c) {
       const std::uint64_t first = static_cast<std::uint64_t>(c) * kChunk;
-      compute_path_inputs(scenario, seed, first, std::min(kChunk, results.paths - first), inputs);
+      compute_path_inputs(scenario, seed, first, std::min(kChunk, results.paths - first), inputs, false);
       local.add(inputs, results, first);
     }
 #pragma omp critical(chokepoint_first_order_merge)

@@ -83,13 +83,13 @@ void pack_inputs(const Model& model, PhiloxKey key, const InputPack& pack, std::
     parameter_copula_normals(model, normals.parameter, z);
     for (int i = 0; i < model.uncertain_count; ++i) {
       inputs.parameter_value[static_cast<std::size_t>(i) * paths + at] = state.draws[i];
-      inputs.parameter_u[static_cast<std::size_t>(i) * paths + at] = normal_cdf(z[i]);
+      inputs.parameter_z[static_cast<std::size_t>(i) * paths + at] = z[i];
     }
     double correlated[kMaxFactors];
     correlate(model.trend_cholesky, model.factor_count, normals.trend, correlated);
     for (int f = 0; f < model.factor_count; ++f) {
       inputs.trend[static_cast<std::size_t>(f) * paths + at] = state.trend[f];
-      inputs.trend_u[static_cast<std::size_t>(f) * paths + at] = normal_cdf(correlated[f]);
+      inputs.trend_z[static_cast<std::size_t>(f) * paths + at] = correlated[f];
     }
     for (int e = 0; e < model.event_count; ++e) fire_probability[e][lane] = state.event_fire_probability[e];
   }
@@ -119,7 +119,7 @@ void pack_inputs(const Model& model, PhiloxKey key, const InputPack& pack, std::
 }  // namespace
 
 void compute_path_inputs(const Scenario& scenario, std::uint64_t seed, std::uint64_t first_path, std::uint64_t count,
-                         PathInputs& inputs) {
+                         PathInputs& inputs, bool with_uniforms) {
   const Model& model = *scenario.model;
   inputs.first_path = first_path;
   inputs.paths = count;
@@ -128,14 +128,19 @@ void compute_path_inputs(const Scenario& scenario, std::uint64_t seed, std::uint
   inputs.events = model.event_count;
   inputs.years = model.years;
   inputs.parameter_value.resize(static_cast<std::size_t>(model.uncertain_count) * count);
-  inputs.parameter_u.resize(inputs.parameter_value.size());
+  inputs.parameter_z.resize(inputs.parameter_value.size());
   inputs.trend.resize(static_cast<std::size_t>(model.factor_count) * count);
-  inputs.trend_u.resize(inputs.trend.size());
+  inputs.trend_z.resize(inputs.trend.size());
   inputs.fires.resize(static_cast<std::size_t>(model.event_count) * static_cast<std::size_t>(model.years) * count);
   const PhiloxKey key = seed_key(seed);
   const std::uint64_t end = first_path + count;
   for (std::uint64_t first = first_path; first < end; first += kPackWidth)
     pack_inputs(model, key, input_pack(first, end), static_cast<std::size_t>(first - first_path), inputs);
+  inputs.parameter_u.clear();
+  inputs.trend_u.clear();
+  if (!with_uniforms) return;
+  for (double z : inputs.parameter_z) inputs.parameter_u.push_back(normal_cdf(z));
+  for (double z : inputs.trend_z) inputs.trend_u.push_back(normal_cdf(z));
 }
 
 }  // namespace chokepoint

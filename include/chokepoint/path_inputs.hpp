@@ -62,13 +62,17 @@ struct PathInputs {
   int events = 0;
   int years = 0;
   std::vector<double> parameter_value;  // [parameter][path]
-  std::vector<double> parameter_u;      // [parameter][path], Φ of the correlated normal
+  std::vector<double> parameter_z;      // [parameter][path], the correlated standard normal
+  std::vector<double> parameter_u;      // [parameter][path], Φ(z); empty unless asked for
   std::vector<double> trend;            // [factor][path], δ_f in log units per year
-  std::vector<double> trend_u;          // [factor][path], Φ(δ_f/τ_f), from the correlated normal
+  std::vector<double> trend_z;          // [factor][path], the correlated standard normal, δ_f/τ_f
+  std::vector<double> trend_u;          // [factor][path], Φ(z); empty unless asked for
   std::vector<std::uint8_t> fires;      // [event][year][path], random firings in that calendar year
 
   const double* value_of(int parameter) const { return parameter_value.data() + parameter * paths; }
+  const double* z_of(int parameter) const { return parameter_z.data() + parameter * paths; }
   const double* u_of(int parameter) const { return parameter_u.data() + parameter * paths; }
+  const double* trend_z_of(int factor) const { return trend_z.data() + factor * paths; }
   const double* trend_of(int factor) const { return trend.data() + factor * paths; }
   const double* trend_u_of(int factor) const { return trend_u.data() + factor * paths; }
   const std::uint8_t* fires_of(int event, int year) const {
@@ -77,8 +81,9 @@ struct PathInputs {
 };
 
 // Fills `inputs` for paths [first_path, first_path + count) of a run with this seed, reusing its
-// storage. One thread; the values are those the CPU backend's step draws, bit for bit.
+// storage. One thread; the values are those the CPU backend's step draws, bit for bit. The
+// uniforms Φ(z) cost an erfc each, so they are filled only `with_uniforms` (the reductions bin z).
 void compute_path_inputs(const Scenario& scenario, std::uint64_t seed, std::uint64_t first_path, std::uint64_t count,
-                         PathInputs& inputs);
+                         PathInputs& inputs, bool with_uniforms = true);
 
 }  // namespace chokepoint
