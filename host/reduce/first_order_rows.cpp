@@ -39,6 +39,7 @@ FirstOrderRows::FirstOrderRows(int inputs, int bins, std::vector<int> scale_expo
     throw std::invalid_argument("first-order rows: the output groups do not cover the outputs");
   count_.assign(static_cast<std::size_t>(inputs) * group_ends_.size() * bins, 0);
   sum_.assign(static_cast<std::size_t>(inputs) * bins * scale_exponent_.size(), 0);
+  recent_.assign(sum_.size(), 0);
   power_sum_.assign(scale_exponent_.size() * 4, 0);
   quantised_.assign(scale_exponent_.size(), 0);
   for (int exponent : scale_exponent_) scale_factor_.push_back(std::ldexp(1.0, exponent));
@@ -75,7 +76,7 @@ void FirstOrderRows::add(const int* bin_of_input, const double* outputs_of_path)
       ++out_of_range_;
       quantised_[o] = 0;
     } else {
-      quantised_[o] = static_cast<std::int64_t>((scaled + 0x1.8p52) - 0x1.8p52);
+      quantised_[o] = static_cast<std::int32_t>((scaled + 0x1.8p52) - 0x1.8p52);
     }
     // |q| ≤ 2²¹, so q² fits 64 bits and only q³, q⁴ need 128.
     const std::int64_t q = quantised_[o];
@@ -91,7 +92,7 @@ void FirstOrderRows::add(const int* bin_of_input, const double* outputs_of_path)
   for (int i = 0; i < ungrouped; ++i) {
     const int bin = std::clamp(bin_of_input[i], 0, bins_ - 1);
     ++count_[static_cast<std::size_t>(i) * groups * bins_ + bin];
-    std::int64_t* sums = &sum_[row(i, bin)];
+    std::int32_t* sums = &recent_[row(i, bin)];
     for (int o = 0; o < output_count; ++o) sums[o] += quantised_[o];
   }
   const int* grouped_bins = bin_of_input + ungrouped;
@@ -99,16 +100,27 @@ void FirstOrderRows::add(const int* bin_of_input, const double* outputs_of_path)
     for (std::size_t g = 0; g < groups; ++g) {
       const int bin = std::clamp(*grouped_bins++, 0, bins_ - 1);
       ++count_[(static_cast<std::size_t>(i) * groups + g) * bins_ + bin];
-      std::int64_t* sums = &sum_[row(i, bin)];
-      for (int o = g == 0 ? 0 : group_ends_[g - 1]; o < group_ends_[g]; ++o) sums[o] += quantised_[o];
+      std::int32_t* sums = &recent_[row(i, bin)];
+      for (int o = g == 0 ? 0 : group_ends_[g - 1]; o < group_ends_[g]; ++o)
+        sums[o] += quantised_[o];
     }
   ++paths_;
+  if (++recent_paths_ == kFlushPaths) flush();
+}
+
+void FirstOrderRows::flush() const {
+  if (recent_paths_ == 0) return;
+  for (std::size_t s = 0; s < sum_.size(); ++s) sum_[s] += recent_[s];
+  std::fill(recent_.begin(), recent_.end(), 0);
+  recent_paths_ = 0;
 }
 
 void FirstOrderRows::merge(const FirstOrderRows& other) {
   if (other.inputs_ != inputs_ || other.bins_ != bins_ || other.scale_exponent_ != scale_exponent_ ||
       other.group_ends_ != group_ends_ || other.grouped_inputs_ != grouped_inputs_)
     throw std::invalid_argument("cannot merge first-order rows of different inputs, bins, outputs or scales");
+  flush();
+  other.flush();
   for (std::size_t c = 0; c < count_.size(); ++c) count_[c] += other.count_[c];
   for (std::size_t s = 0; s < sum_.size(); ++s) sum_[s] += other.sum_[s];
   for (std::size_t at = 0; at < power_sum_.size(); ++at) power_sum_[at] += other.power_sum_[at];
@@ -117,6 +129,8 @@ void FirstOrderRows::merge(const FirstOrderRows& other) {
 }
 
 bool FirstOrderRows::operator==(const FirstOrderRows& other) const {
+  flush();
+  other.flush();
   return inputs_ == other.inputs_ && bins_ == other.bins_ && scale_exponent_ == other.scale_exponent_ &&
          group_ends_ == other.group_ends_ && grouped_inputs_ == other.grouped_inputs_ &&
          paths_ == other.paths_ && out_of_range_ == other.out_of_range_ && count_ == other.count_ &&
@@ -124,6 +138,7 @@ bool FirstOrderRows::operator==(const FirstOrderRows& other) const {
 }
 
 std::vector<std::uint64_t> FirstOrderRows::words() const {
+  flush();
   std::vector<std::uint64_t> out;
   out.reserve(2 + count_.size() + sum_.size() + 2 * power_sum_.size());
   out.push_back(paths_);
@@ -142,6 +157,8 @@ void FirstOrderRows::set_words(const std::vector<std::uint64_t>& words) {
   if (words.size() != expected)
     throw std::invalid_argument("first-order rows: " + std::to_string(words.size()) + " words where " +
                                 std::to_string(expected) + " were expected");
+  std::fill(recent_.begin(), recent_.end(), 0);
+  recent_paths_ = 0;
   std::size_t at = 0;
   paths_ = words[at++];
   out_of_range_ = words[at++];
@@ -154,6 +171,7 @@ void FirstOrderRows::set_words(const std::vector<std::uint64_t>& words) {
 }
 
 FirstOrderEstimate FirstOrderRows::estimate(int input, int output) const {
+  flush();
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   const auto paths = static_cast<double>(paths_);
   // Everything in units of q: an index is a ratio of variances, so the scale cancels.
@@ -201,6 +219,7 @@ std::vector<double> FirstOrderRows::grouped_means(int input, int output, int gro
   if (groups < 1 || bins_ % groups != 0)
     throw std::invalid_argument(std::to_string(bins_) + " bins do not split into " + std::to_string(groups) +
                                 " equal groups");
+  flush();
   const int per_group = bins_ / groups;
   std::vector<double> means(groups);
   for (int g = 0; g < groups; ++g) {
