@@ -227,6 +227,23 @@ TEST(FirstOrderRun, SummaryJsonReadsBackItsSensitivity) {
   std::filesystem::remove_all(directory);
 }
 
+TEST(FirstOrderRun, ABadYearInTheSensitivitySectionIsAnInputError) {
+  const Scenario scenario = compile(one_driver_scenario());
+  PathResults results = simulate_cpu(scenario, 200, 3, 1);
+  const std::string directory = testing::unique_test_directory("first_order_bad");
+  write_summary(directory, summarize(scenario, results, 3, 1));
+  nlohmann::ordered_json json = nlohmann::ordered_json::parse(testing::read_text(directory + "/summary.json"));
+  json["sensitivity"]["first_order"]["token_demand"]["20x6"] = json["sensitivity"]["first_order"]["token_demand"]["2026"];
+  testing::write_text(directory + "/summary.json", json.dump());
+  try {
+    read_summary(directory);
+    ADD_FAILURE() << "a year key \"20x6\" was read";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("sensitivity.first_order.token_demand"), std::string::npos) << error.what();
+  }
+  std::filesystem::remove_all(directory);
+}
+
 TEST(FirstOrderRun, PerPathInputsFeedDiscoverDirectly) {
   const std::string directory = testing::unique_test_directory("inputs_csv");
   const testing::CommandResult run = testing::run_cli("run " + testing::source_path("tests/scenarios/small_power_crunch.json") +

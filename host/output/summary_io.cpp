@@ -306,6 +306,13 @@ class SummaryReader {
   }
 
   // The "sensitivity" section as summary_json_text writes it (absent from older summaries).
+  int year_key(const std::string& key, const std::string& path) const {
+    int year = 0;
+    const auto [end, error] = std::from_chars(key.data(), key.data() + key.size(), year);
+    if (error != std::errc() || end != key.data() + key.size()) fail(path, "a calendar year", "\"" + key + "\"");
+    return year;
+  }
+
   SensitivitySection sensitivity(const ReadJson& object) const {
     SensitivitySection section;
     section.bins = member(object, "bins", "sensitivity").get<int>();
@@ -314,7 +321,7 @@ class SummaryReader {
     section.out_of_range = object.value("out_of_range", std::uint64_t{0});
     for (const auto& output : member(object, "first_order", "sensitivity").items())
       for (const auto& year : output.value().items()) {
-        OutputSensitivity row{output.key(), std::stoi(year.key()), {}};
+        OutputSensitivity row{output.key(), year_key(year.key(), "sensitivity.first_order." + output.key()), {}};
         for (const ReadJson& index : year.value())
           row.indices.push_back(FirstOrderIndex{index.at("input").get<std::string>(), read_number(index.at("index")),
                                                 read_number(index.at("se"))});
@@ -325,7 +332,8 @@ class SummaryReader {
       for (const auto& stage : object[key].items())
         for (const auto& year : stage.value().items())
           for (const auto& input : year.value().items()) {
-            BindingByInput row{stage.key(), std::stoi(year.key()), input.key(), {}};
+            BindingByInput row{stage.key(), year_key(year.key(), std::string("sensitivity.") + key + "." + stage.key()),
+                               input.key(), {}};
             for (const ReadJson& p : input.value()) row.p.push_back(read_number(p));
             rows.push_back(std::move(row));
           }
