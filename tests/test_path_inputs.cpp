@@ -123,6 +123,17 @@ TEST(PathInputs, EventFiringsMatchAScalarRecountAndLeaveForcedFiringsOut) {
       }
     }
   }
+  // The reductions' lighter form (no values, no start when the rates are constants) counts the same.
+  PathInputs light;
+  compute_path_inputs(scenario, 17, 1000, 301, light, false);
+  EXPECT_EQ(light.fires, inputs.fires);
+  EXPECT_EQ(light.parameter_z, inputs.parameter_z);
+  document["events"]["quake"]["rate_per_year"] = 1.5;
+  const Scenario constant_rates = compile(document);
+  PathInputs full_constant, light_constant;
+  compute_path_inputs(constant_rates, 17, 1000, 301, full_constant);
+  compute_path_inputs(constant_rates, 17, 1000, 301, light_constant, false);
+  EXPECT_EQ(light_constant.fires, full_constant.fires);
   // Expected firings: Σ over paths of 12 steps·(1 − e^(−λ/4)) per event; mean λ of the quake 1.75.
   EXPECT_GT(total, 0.5 * 301 * 12 * (0.3 + 0.1));
   EXPECT_LT(total, 1.5 * 301 * 12 * (0.3 + 0.1));

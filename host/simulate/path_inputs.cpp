@@ -61,7 +61,8 @@ void call_start_path(const Model& model, const StartNormals<double>& normals, Pa
   start(model, normals, state);
 }
 
-void pack_inputs(const Model& model, PhiloxKey key, const InputPack& pack, std::size_t slot, PathInputs& inputs) {
+void pack_inputs(const Model& model, PhiloxKey key, const InputPack& pack, std::size_t slot, bool full,
+                 PathInputs& inputs) {
   simd::CounterPack words[kMaxUncertain];
   Pack parameter_normal[kMaxUncertain];
   Pack trend_normal[kMaxFactors];
@@ -72,26 +73,33 @@ void pack_inputs(const Model& model, PhiloxKey key, const InputPack& pack, std::
 
   const std::size_t paths = inputs.paths;
   double fire_probability[kMaxEvents][kPackWidth];
+  // The step's start gives the values, the trends and (from drawn rates) the fire probabilities;
+  // without values and with constant rates it is not needed.
+  bool drawn_rates = false;
+  for (int e = 0; e < model.event_count; ++e) drawn_rates |= model.events[e].rate.draw >= 0;
+  const bool start = full || drawn_rates;
   StartNormals<double> normals{};
   PathState<double> state{};
+  const double no_draws[1] = {0.0};  // constant rates read no draw
   for (int lane = 0; lane < pack.count; ++lane) {
     const std::size_t at = slot + static_cast<std::size_t>(lane);
     for (int i = 0; i < model.uncertain_count; ++i) normals.parameter[i] = parameter_normal[i][lane];
     for (int f = 0; f < model.factor_count; ++f) normals.trend[f] = trend_normal[f][lane];
-    call_start_path(model, normals, state);
+    if (start) call_start_path(model, normals, state);
     double z[kMaxUncertain];
     parameter_copula_normals(model, normals.parameter, z);
     for (int i = 0; i < model.uncertain_count; ++i) {
-      inputs.parameter_value[static_cast<std::size_t>(i) * paths + at] = state.draws[i];
+      if (full) inputs.parameter_value[static_cast<std::size_t>(i) * paths + at] = state.draws[i];
       inputs.parameter_z[static_cast<std::size_t>(i) * paths + at] = z[i];
     }
     double correlated[kMaxFactors];
     correlate(model.trend_cholesky, model.factor_count, normals.trend, correlated);
     for (int f = 0; f < model.factor_count; ++f) {
-      inputs.trend[static_cast<std::size_t>(f) * paths + at] = state.trend[f];
+      if (full) inputs.trend[static_cast<std::size_t>(f) * paths + at] = state.trend[f];
       inputs.trend_z[static_cast<std::size_t>(f) * paths + at] = correlated[f];
     }
-    for (int e = 0; e < model.event_count; ++e) fire_probability[e][lane] = state.event_fire_probability[e];
+    for (int e = 0; e < model.event_count; ++e)
+      fire_probability[e][lane] = start ? state.event_fire_probability[e] : event_fire_probability(model, e, no_draws);
   }
 
   if (model.event_count == 0) return;
@@ -119,7 +127,7 @@ void pack_inputs(const Model& model, PhiloxKey key, const InputPack& pack, std::
 }  // namespace
 
 void compute_path_inputs(const Scenario& scenario, std::uint64_t seed, std::uint64_t first_path, std::uint64_t count,
-                         PathInputs& inputs, bool with_uniforms) {
+                         PathInputs& inputs, bool full) {
   const Model& model = *scenario.model;
   inputs.first_path = first_path;
   inputs.paths = count;
@@ -127,18 +135,20 @@ void compute_path_inputs(const Scenario& scenario, std::uint64_t seed, std::uint
   inputs.factors = model.factor_count;
   inputs.events = model.event_count;
   inputs.years = model.years;
-  inputs.parameter_value.resize(static_cast<std::size_t>(model.uncertain_count) * count);
-  inputs.parameter_z.resize(inputs.parameter_value.size());
-  inputs.trend.resize(static_cast<std::size_t>(model.factor_count) * count);
-  inputs.trend_z.resize(inputs.trend.size());
+  const std::size_t parameter_cells = static_cast<std::size_t>(model.uncertain_count) * count;
+  const std::size_t factor_cells = static_cast<std::size_t>(model.factor_count) * count;
+  inputs.parameter_value.resize(full ? parameter_cells : 0);
+  inputs.parameter_z.resize(parameter_cells);
+  inputs.trend.resize(full ? factor_cells : 0);
+  inputs.trend_z.resize(factor_cells);
   inputs.fires.resize(static_cast<std::size_t>(model.event_count) * static_cast<std::size_t>(model.years) * count);
   const PhiloxKey key = seed_key(seed);
   const std::uint64_t end = first_path + count;
   for (std::uint64_t first = first_path; first < end; first += kPackWidth)
-    pack_inputs(model, key, input_pack(first, end), static_cast<std::size_t>(first - first_path), inputs);
+    pack_inputs(model, key, input_pack(first, end), static_cast<std::size_t>(first - first_path), full, inputs);
   inputs.parameter_u.clear();
   inputs.trend_u.clear();
-  if (!with_uniforms) return;
+  if (!full) return;
   for (double z : inputs.parameter_z) inputs.parameter_u.push_back(normal_cdf(z));
   for (double z : inputs.trend_z) inputs.trend_u.push_back(normal_cdf(z));
 }

@@ -61,10 +61,10 @@ struct PathInputs {
   int factors = 0;
   int events = 0;
   int years = 0;
-  std::vector<double> parameter_value;  // [parameter][path]
+  std::vector<double> parameter_value;  // [parameter][path]; empty unless `full`
   std::vector<double> parameter_z;      // [parameter][path], the correlated standard normal
   std::vector<double> parameter_u;      // [parameter][path], Φ(z); empty unless asked for
-  std::vector<double> trend;            // [factor][path], δ_f in log units per year
+  std::vector<double> trend;            // [factor][path], δ_f in log units per year; empty unless `full`
   std::vector<double> trend_z;          // [factor][path], the correlated standard normal, δ_f/τ_f
   std::vector<double> trend_u;          // [factor][path], Φ(z); empty unless asked for
   std::vector<std::uint8_t> fires;      // [event][year][path], random firings in that calendar year
@@ -81,9 +81,10 @@ struct PathInputs {
 };
 
 // Fills `inputs` for paths [first_path, first_path + count) of a run with this seed, reusing its
-// storage. One thread; the values are those the CPU backend's step draws, bit for bit. The
-// uniforms Φ(z) cost an erfc each, so they are filled only `with_uniforms` (the reductions bin z).
+// storage. One thread; the values are those the CPU backend's step draws, bit for bit. With
+// `full` false only what the reductions use is filled (z, trend z and firings): the values and
+// trends cost the path's whole start, the uniforms an erfc each, and the reductions bin z.
 void compute_path_inputs(const Scenario& scenario, std::uint64_t seed, std::uint64_t first_path, std::uint64_t count,
-                         PathInputs& inputs, bool with_uniforms = true);
+                         PathInputs& inputs, bool full = true);
 
 }  // namespace chokepoint
