@@ -56,6 +56,7 @@ struct Options {
   int warmups = 3;
   int repeats = 10;
   bool sweep = true;  // try 64, 128 and 256 threads per block for the engine first
+  Precision precision = Precision::mixed;  // the engine's step (the other one is timed after it)
 };
 
 double median(std::vector<double> values) {
@@ -194,7 +195,7 @@ int fill_blocks(const void* kernel, int threads) {
 void usage() {
   std::fprintf(stderr,
                "usage: gpu_bench [--scenario FILE] [--paths N] [--a4-paths N] [--seed S] [--repeats R] [--warmups W]\n"
-               "                 [--no-sweep]\n");
+               "                 [--no-sweep] [--precision mixed|reference]\n");
 }
 
 Options parse(int argc, char** argv) {
@@ -215,7 +216,14 @@ Options parse(int argc, char** argv) {
     else if (argument == "--repeats") options.repeats = std::max(1, std::stoi(next()));
     else if (argument == "--warmups") options.warmups = std::max(0, std::stoi(next()));
     else if (argument == "--no-sweep") options.sweep = false;
-    else {
+    else if (argument == "--precision") {
+      const std::string precision = next();
+      if (precision != "mixed" && precision != "reference") {
+        usage();
+        std::exit(2);
+      }
+      options.precision = precision == "mixed" ? Precision::mixed : Precision::reference;
+    } else {
       usage();
       std::exit(2);
     }
@@ -350,6 +358,7 @@ int run_bench(const Options& options) {
     for (int threads : {64, 128, 256}) {
       for (int blocks_per_sm : {1, 2, 4, 8, 0}) {  // 0: as many as fit (the default)
         cuda::LaunchOptions launch;
+        launch.precision = options.precision;
         launch.threads_per_block = threads;
         launch.blocks = blocks_per_sm * device.multiprocessors;
         std::vector<double> simulate;
@@ -371,6 +380,7 @@ int run_bench(const Options& options) {
     }
   }
   cuda::LaunchOptions launch;
+  launch.precision = options.precision;
   launch.threads_per_block = best_threads;
   launch.blocks = best_blocks;
   std::vector<double> simulate, reduce, total, transfer;
@@ -388,10 +398,23 @@ int run_bench(const Options& options) {
   const double simulate_ms = median(simulate), reduce_ms = median(reduce), total_ms = median(total);
   const double path_steps_per_s = options.paths * static_cast<double>(steps) / (simulate_ms * 1e-3);
   const double normals_per_s = options.paths * static_cast<double>(factor_normals_per_path) / (simulate_ms * 1e-3);
-  std::printf("| engine simulation kernels, %llu paths, %d threads/block, %d blocks, %s | %.3f | %.3f G path-steps/s, "
-              "%.2f G normals/s |\n",
-              static_cast<unsigned long long>(options.paths), last.threads_per_block, last.blocks,
-              last.resident ? "resident" : "staged", simulate_ms, path_steps_per_s / 1e9, normals_per_s / 1e9);
+  std::printf("| engine simulation kernel (%s precision), %llu paths, %d threads/block, %d blocks, %s | %.3f | %.3f G "
+              "path-steps/s, %.2f G normals/s |\n",
+              precision_name(options.precision), static_cast<unsigned long long>(options.paths), last.threads_per_block,
+              last.blocks, last.resident ? "resident" : "staged", simulate_ms, path_steps_per_s / 1e9,
+              normals_per_s / 1e9);
+  // The other precision, same shape and paths: what the mixed step buys on this device.
+  cuda::LaunchOptions other = launch;
+  other.precision = options.precision == Precision::mixed ? Precision::reference : Precision::mixed;
+  std::vector<double> other_simulate;
+  for (int i = 0; i < options.warmups + options.repeats; ++i) {
+    cuda::RunTimings timings;
+    cuda::run_cuda(scenario, options.paths, options.seed, 0, other, {}, &timings);
+    if (i >= options.warmups) other_simulate.push_back(timings.simulate_ms);
+  }
+  const double other_ms = median(other_simulate);
+  std::printf("| engine simulation kernel (%s precision), same shape | %.3f | %.3f G path-steps/s |\n",
+              precision_name(other.precision), other_ms, options.paths * static_cast<double>(steps) / (other_ms * 1e6));
   std::printf("| engine reductions (moments, counts, sorts, order statistics) | %.3f | |\n", reduce_ms);
   std::printf("| engine host-device transfers | %.3f | |\n", median(transfer));
   std::printf("| engine run, total (wall clock) | %.3f | %.3f M paths/s |\n\n", total_ms,
@@ -399,6 +422,8 @@ int run_bench(const Options& options) {
 
   std::printf("## Ratios (targets from issue 4)\n\n");
   std::printf("- engine path-steps/s / A4 path-steps/s: %.2f (target >= 3)\n", path_steps_per_s / a4_path_steps_per_s);
+  std::printf("- engine %s / %s simulation time: %.2f\n", precision_name(other.precision),
+              precision_name(options.precision), other_ms / simulate_ms);
   std::printf("- engine normals/s / A2 normals/s: %.2f (target >= 0.5)\n", normals_per_s / a2_normals_per_s);
   std::printf("- share of the run in reductions: %.1f %% (target <= 10 %% at 1e7 paths)\n", 100.0 * reduce_ms / total_ms);
   std::printf("- engine normals/s / A1 normals/s: %.2f\n", normals_per_s / a1_normals_per_s);

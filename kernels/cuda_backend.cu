@@ -1,15 +1,17 @@
 // The CUDA backend. One thread carries one path through all its steps with the very same
 // start_path / draw_step_shocks / step_path / record_step as the CPU backend
-// (include/chokepoint/), drawing every random number from the shared Philox counter layout
-// (no curandState arrays, no normals in memory), and writes each (variable, year) once into a
-// column-major layout, so consecutive threads store consecutive addresses.
+// (include/chokepoint/), in the run's precision (one kernel instantiation per Precision),
+// drawing every random number from the shared Philox counter layout (no curandState arrays, no
+// normals in memory), and writes each (variable, year) once into a column-major layout, so
+// consecutive threads store consecutive addresses, derived outputs included.
 //
 // A run (run_cuda) keeps all per-path results on the device when they fit and reduces them
 // there (device_reduction.cu); otherwise it simulates batches, copies them back, and uploads
 // column groups to reduce. Either way the summary is a function of (scenario, paths, seed) only.
 //
-// Where the state lives: the model is read from constant memory (every thread reads the same
-// entry at the same time, which the constant cache broadcasts). The per-path state, step
+// Where the state lives: the model is read from global memory through L1 (every thread reads
+// the same entry at the same time); it would go to constant memory only if it fit, which with
+// its quantile tables it does not (kModelInConstantMemory). The per-path state, step
 // outcome and year record are arrays indexed by run-time counts (factors, stages, events of
 // the scenario), so they live in local memory, cached in L1; the kernel asks for the largest
 // L1 share (no shared memory). Registers only would need the counts at compile time.
@@ -93,9 +95,10 @@ class DeviceModel {
 
 // ---- one path ---------------------------------------------------------------------------------------
 
-// Runs one path from start to end; on_step(step, outcome, state) after every step and
-// on_year(year, record) after every calendar year. The simulation and the trace share it.
-template <class OnStep, class OnYear>
+// Runs one path from start to end in the precision kPrecision (precision.hpp); on_step(step,
+// outcome, state) after every step and on_year(year, record, state) after every calendar year.
+// The simulation and the trace share it, so the trace checks the production kernel's formulas.
+template <Precision kPrecision, class OnStep, class OnYear>
 __device__ __forceinline__ void run_path(const Model& model, PhiloxKey key, std::uint64_t path, OnStep on_step,
                                          OnYear on_year) {
   PathState<double> state;
@@ -108,12 +111,12 @@ __device__ __forceinline__ void run_path(const Model& model, PhiloxKey key, std:
     begin_year(model, record);
     for (int s = 0; s < model.steps_per_year; ++s) {
       const int step = year * model.steps_per_year + s + 1;
-      draw_step_shocks(model, key, path, step, cache, shocks);
-      step_path(model, step, shocks, state, outcome);
+      draw_step_shocks(model, key, path, step, cache, shocks, kPrecision);
+      step_path<double, kPrecision>(model, step, shocks, state, outcome);
       record_step(model, outcome, state, record);
       on_step(step, outcome, state);
     }
-    on_year(year, record);
+    on_year(year, record, state);
   }
 }
 
@@ -125,29 +128,6 @@ struct ColumnOutput {
   std::uint64_t stride = 0;
   std::uint64_t first_slot = 0;
 };
-
-// A grid-stride loop: the grid size changes which thread runs a path, never what it computes.
-template <bool kConstantModel>
-__global__ void __launch_bounds__(cuda::kMaxThreadsPerBlock)
-    simulate_paths_kernel(const Model* __restrict__ global_model, PhiloxKey key, std::uint64_t first_path,
-                          std::uint64_t count, ColumnOutput out) {
-  const Model& model = device_model<kConstantModel>(global_model);
-  const int variables = variable_count(model);
-  const std::uint64_t stride = static_cast<std::uint64_t>(gridDim.x) * blockDim.x;
-  for (std::uint64_t i = static_cast<std::uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < count; i += stride) {
-    const std::uint64_t slot = out.first_slot + i;
-    run_path(
-        model, key, first_path + i, [](int, const StepOutcome<double>&, const PathState<double>&) {},
-        [&](int year, const YearRecord<double>& record) {
-          for (int v = 0; v < variables; ++v)
-            out.values[(static_cast<std::uint64_t>(v) * model.years + year) * out.stride + slot] =
-                stored_value(record.value[v]);
-          for (int code = 0; code <= model.stage_count; ++code)
-            out.binding[(static_cast<std::uint64_t>(code) * model.years + year) * out.stride + slot] =
-                static_cast<std::uint8_t>(record.binding_steps[code]);
-        });
-  }
-}
 
 // The scenario's derived outputs (engine.hpp, DerivedOutput) as flat tables the device reads.
 struct DerivedOutputSpec {
@@ -162,35 +142,59 @@ struct DerivedTables {
   int output_count = 0;
 };
 
-// add_derived_outputs() of host/reduce/derived_outputs.cpp on the device, for the paths of a launch,
-// reading the simulated columns it has just written: value = constant + Σ coefficient · column,
-// with the path's own parameter draws. The products and sums are rounded one by one
-// (__dmul_rn, __dadd_rn: never fused), as the host evaluates them.
-template <bool kConstantModel>
-__global__ void __launch_bounds__(cuda::kMaxThreadsPerBlock)
-    derived_outputs_kernel(const Model* __restrict__ global_model, PhiloxKey key, std::uint64_t first_path,
-                           std::uint64_t count, ColumnOutput out, DerivedTables derived) {
+// Writes one path's calendar year: every simulated (variable, year) value as a float, the
+// binding step counts as bytes, then the scenario's derived outputs of that year, computed here
+// from the draws the path started with (state.draws) and the year's float values, as the CPU
+// backend's write_derived_outputs does: value = constant, then value += coefficient · column in
+// the order of the terms, each product and sum rounded on its own (__dmul_rn, __dadd_rn: never
+// fused into an FMA, as on the host). A term may name an earlier derived output, which this
+// thread has just stored; it reads that back rather than keeping another per-variable array.
+__device__ __forceinline__ void write_year(const Model& model, int variables, const ColumnOutput& out,
+                                           std::uint64_t slot, int year, const YearRecord<double>& record,
+                                           const double* draws, const DerivedTables& derived) {
+  auto at = [&](int variable) {
+    return (static_cast<std::uint64_t>(variable) * model.years + year) * out.stride + slot;
+  };
+  for (int v = 0; v < variables; ++v) out.values[at(v)] = stored_value(record.value[v]);
+  for (int code = 0; code <= model.stage_count; ++code)
+    out.binding[(static_cast<std::uint64_t>(code) * model.years + year) * out.stride + slot] =
+        static_cast<std::uint8_t>(record.binding_steps[code]);
+  for (int o = 0; o < derived.output_count; ++o) {
+    const DerivedOutputSpec output = derived.outputs[o];
+    double value = model.scheduled(output.constant, year, draws);
+    for (int t = output.first_term; t < output.first_term + output.term_count; ++t) {
+      const DerivedTerm term = derived.terms[t];
+      const float column = term.variable < variables ? stored_value(record.value[term.variable]) : out.values[at(term.variable)];
+      value = __dadd_rn(value, __dmul_rn(model.scheduled(term.coefficient, year, draws), static_cast<double>(column)));
+    }
+    out.values[at(output.variable)] = stored_value(value);
+  }
+}
+
+// The production kernel: simulates paths [first_path, first_path + count) and writes their
+// columns, derived outputs included (one kernel, one parameter draw per path). A grid-stride
+// loop: the grid size changes which thread runs a path, never what it computes.
+//
+// Launch bounds, chosen by ptxas's report (bench/results/2026-12-02-ptxas-cuda2.md), not yet on a
+// GPU: with a maximum of 256 threads alone ptxas settles on 80 registers and spills 64/108 bytes;
+// asking for 2 resident blocks of 256 (a cap of 128 registers) it takes 108 and spills nothing.
+// The per-path state is in local memory either way (PathState's run-time indexed arrays).
+constexpr int kMinBlocksPerMultiprocessor = 2;
+
+template <bool kConstantModel, Precision kPrecision>
+__global__ void __launch_bounds__(cuda::kMaxThreadsPerBlock, kMinBlocksPerMultiprocessor)
+    simulate_paths_kernel(const Model* __restrict__ global_model, PhiloxKey key, std::uint64_t first_path,
+                          std::uint64_t count, ColumnOutput out, DerivedTables derived) {
   const Model& model = device_model<kConstantModel>(global_model);
+  const int variables = variable_count(model);
   const std::uint64_t stride = static_cast<std::uint64_t>(gridDim.x) * blockDim.x;
   for (std::uint64_t i = static_cast<std::uint64_t>(blockIdx.x) * blockDim.x + threadIdx.x; i < count; i += stride) {
-    double draws[kMaxUncertain];
-    draw_parameters(model, key, first_path + i, draws);
     const std::uint64_t slot = out.first_slot + i;
-    auto at = [&](int variable, int year) {
-      return (static_cast<std::uint64_t>(variable) * model.years + year) * out.stride + slot;
-    };
-    for (int o = 0; o < derived.output_count; ++o) {
-      const DerivedOutputSpec output = derived.outputs[o];
-      for (int year = 0; year < model.years; ++year) {
-        double value = model.scheduled(output.constant, year, draws);
-        for (int t = output.first_term; t < output.first_term + output.term_count; ++t) {
-          const DerivedTerm term = derived.terms[t];
-          const double column = out.values[at(term.variable, year)];
-          value = __dadd_rn(value, __dmul_rn(model.scheduled(term.coefficient, year, draws), column));
-        }
-        out.values[at(output.variable, year)] = stored_value(value);
-      }
-    }
+    run_path<kPrecision>(
+        model, key, first_path + i, [](int, const StepOutcome<double>&, const PathState<double>&) {},
+        [&](int year, const YearRecord<double>& record, const PathState<double>& state) {
+          write_year(model, variables, out, slot, year, record, state.draws, derived);
+        });
   }
 }
 
@@ -208,7 +212,6 @@ class DeviceDerived {
     cuda::detail::upload(terms, terms_, "the derived outputs' terms");
     count_ = static_cast<int>(outputs.size());
   }
-  bool empty() const { return count_ == 0; }
   DerivedTables tables() const { return DerivedTables{outputs_.data(), terms_.data(), count_}; }
 
  private:
@@ -220,7 +223,7 @@ class DeviceDerived {
 // The fields of TrajectoryPoint (engine.hpp), in double, per step of a traced path.
 constexpr int kTraceFields = 10;
 
-template <bool kConstantModel>
+template <bool kConstantModel, Precision kPrecision>
 __global__ void trace_paths_kernel(const Model* __restrict__ global_model, PhiloxKey key,
                                    const std::uint64_t* __restrict__ paths, int count, double* __restrict__ steps_out,
                                    double* __restrict__ years_out, int* __restrict__ binding_out) {
@@ -228,7 +231,7 @@ __global__ void trace_paths_kernel(const Model* __restrict__ global_model, Philo
   if (i >= count) return;
   const Model& model = device_model<kConstantModel>(global_model);
   const int variables = variable_count(model);
-  run_path(
+  run_path<kPrecision>(
       model, key, paths[i],
       [&](int step, const StepOutcome<double>& out, const PathState<double>& state) {
         double* fields = steps_out + (static_cast<std::size_t>(i) * model.steps + (step - 1)) * kTraceFields;
@@ -243,7 +246,7 @@ __global__ void trace_paths_kernel(const Model* __restrict__ global_model, Philo
         fields[8] = out.served;
         fields[9] = out.binding;
       },
-      [&](int year, const YearRecord<double>& record) {
+      [&](int year, const YearRecord<double>& record, const PathState<double>&) {
         // rows as long as the scenario's counts: every element the host copies back is written
         const std::size_t row = static_cast<std::size_t>(i) * model.years + year;
         for (int v = 0; v < variables; ++v) years_out[row * variables + v] = record.value[v];
@@ -260,12 +263,20 @@ struct LaunchShape {
   int blocks = 0;  // resident blocks that fill the device (the grid-stride loop's grid)
 };
 
-template <bool kConstant>
-void prefer_l1() {
+// The production kernel's instantiation for a precision: the one every launch, occupancy query
+// and attribute read of a run uses.
+using SimulationKernel = void (*)(const Model*, PhiloxKey, std::uint64_t, std::uint64_t, ColumnOutput, DerivedTables);
+
+SimulationKernel simulation_kernel(Precision precision) {
+  return precision == Precision::mixed ? simulate_paths_kernel<kModelInConstantMemory, Precision::mixed>
+                                       : simulate_paths_kernel<kModelInConstantMemory, Precision::reference>;
+}
+
+void prefer_l1(SimulationKernel kernel) {
   // The kernel uses no shared memory: give the SM's whole L1/shared array to L1, where the
   // paths' local state is cached. A hint; failure is harmless.
-  if (cudaFuncSetAttribute(simulate_paths_kernel<kConstant>, cudaFuncAttributePreferredSharedMemoryCarveout,
-                           cudaSharedmemCarveoutMaxL1) != cudaSuccess)
+  if (cudaFuncSetAttribute(kernel, cudaFuncAttributePreferredSharedMemoryCarveout, cudaSharedmemCarveoutMaxL1) !=
+      cudaSuccess)
     cudaGetLastError();
 }
 
@@ -279,7 +290,8 @@ LaunchShape launch_shape(const cuda::LaunchOptions& options) {
                                      std::to_string(options.threads_per_block)}});
     shape.threads = options.threads_per_block;
   }
-  prefer_l1<kModelInConstantMemory>();
+  const SimulationKernel kernel = simulation_kernel(options.precision);
+  prefer_l1(kernel);
   if (options.blocks > 0) {
     shape.blocks = options.blocks;
     return shape;
@@ -287,8 +299,7 @@ LaunchShape launch_shape(const cuda::LaunchOptions& options) {
   int device = 0, multiprocessors = 0, per_multiprocessor = 0;
   check(cudaGetDevice(&device), "cudaGetDevice");
   check(cudaDeviceGetAttribute(&multiprocessors, cudaDevAttrMultiProcessorCount, device), "read the SM count");
-  check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_multiprocessor, simulate_paths_kernel<kModelInConstantMemory>,
-                                                      shape.threads, 0),
+  check(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_multiprocessor, kernel, shape.threads, 0),
         "read the simulation kernel's occupancy");
   shape.blocks = std::max(1, multiprocessors * std::max(1, per_multiprocessor));
   return shape;
@@ -296,9 +307,9 @@ LaunchShape launch_shape(const cuda::LaunchOptions& options) {
 
 // Local memory the driver reserves for the simulation kernel at full occupancy: the per-thread
 // frame times every thread the device can hold. It comes out of the same free memory.
-std::uint64_t local_memory_reserve() {
+std::uint64_t local_memory_reserve(Precision precision) {
   cudaFuncAttributes attributes{};
-  check(cudaFuncGetAttributes(&attributes, simulate_paths_kernel<kModelInConstantMemory>),
+  check(cudaFuncGetAttributes(&attributes, simulation_kernel(precision)),
         "read the simulation kernel's attributes");
   int device = 0, multiprocessors = 0, threads_per_multiprocessor = 0;
   check(cudaGetDevice(&device), "cudaGetDevice");
@@ -308,19 +319,16 @@ std::uint64_t local_memory_reserve() {
   return static_cast<std::uint64_t>(attributes.localSizeBytes) * multiprocessors * threads_per_multiprocessor;
 }
 
-// Simulates paths [first_path, first_path + count), then (when `derived` has any) computes the
-// derived outputs of the same paths from the columns just written.
-void launch_simulation(const DeviceModel& model, PhiloxKey key, std::uint64_t first_path, std::uint64_t count,
-                       const ColumnOutput& out, const LaunchShape& shape, const DeviceDerived* derived) {
+// Simulates paths [first_path, first_path + count) in the run's precision, derived outputs
+// included.
+void launch_simulation(const DeviceModel& model, const DeviceDerived& derived, Precision precision, PhiloxKey key,
+                       std::uint64_t first_path, std::uint64_t count, const ColumnOutput& out,
+                       const LaunchShape& shape) {
   const std::uint64_t needed = (count + shape.threads - 1) / shape.threads;
   const unsigned blocks = static_cast<unsigned>(std::max<std::uint64_t>(1, std::min<std::uint64_t>(shape.blocks, needed)));
-  simulate_paths_kernel<kModelInConstantMemory><<<blocks, shape.threads>>>(model.global(), key, first_path, count, out);
-  check_launch("the simulation kernel");
-  if (derived && !derived->empty()) {
-    derived_outputs_kernel<kModelInConstantMemory>
-        <<<blocks, shape.threads>>>(model.global(), key, first_path, count, out, derived->tables());
-    check_launch("the derived-outputs kernel");
-  }
+  simulation_kernel(precision)<<<blocks, shape.threads>>>(model.global(), key, first_path, count, out, derived.tables());
+  check_launch(precision == Precision::mixed ? "the simulation kernel (mixed precision)"
+                                             : "the simulation kernel (reference precision)");
 }
 
 // The device memory a run may use: the limit asked for, or 90% of what is free after the
@@ -328,7 +336,7 @@ void launch_simulation(const DeviceModel& model, PhiloxKey key, std::uint64_t fi
 std::uint64_t memory_budget(const cuda::LaunchOptions& options) {
   std::size_t free_bytes = 0, total_bytes = 0;
   check(cudaMemGetInfo(&free_bytes, &total_bytes), "cudaMemGetInfo");
-  const std::uint64_t reserve = local_memory_reserve();
+  const std::uint64_t reserve = local_memory_reserve(options.precision);
   const std::uint64_t usable = free_bytes > reserve ? (free_bytes - reserve) / 10 * 9 : 0;
   return options.device_memory_limit > 0 ? std::min<std::uint64_t>(options.device_memory_limit, usable) : usable;
 }
@@ -337,14 +345,14 @@ double milliseconds_since(std::chrono::steady_clock::time_point begin) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count();
 }
 
-// Host memory for the per-path results: the simulated variables, or all of Scenario::variables
-// when the device computes the derived outputs too.
-PathResults allocate_host_results(const Scenario& scenario, std::uint64_t paths, bool with_derived) {
+// Host memory for the per-path results: every reported variable, derived outputs included (the
+// kernel computes them), as simulate_cpu returns them.
+PathResults allocate_host_results(const Scenario& scenario, std::uint64_t paths) {
   const Model& model = *scenario.model;
   PathResults results;
   results.paths = paths;
   results.years = model.years;
-  results.variables = with_derived ? static_cast<int>(scenario.variables.size()) : variable_count(model);
+  results.variables = static_cast<int>(scenario.variables.size());
   results.binding_codes = 1 + model.stage_count;
   // Checked products (checked_size.hpp): a wrapped size would allocate a tiny buffer for all paths.
   const std::optional<std::uint64_t> values =
@@ -388,7 +396,7 @@ void copy_batch_back(const DeviceBuffer<T>& device, T* host, std::uint64_t colum
 
 // Simulates in batches of plan.batch_paths and copies each batch's columns to their place in
 // `results`.
-void simulate_staged(const DeviceModel& device_model, const DeviceDerived* derived, PhiloxKey key,
+void simulate_staged(const DeviceModel& device_model, const DeviceDerived& derived, Precision precision, PhiloxKey key,
                      std::uint64_t batch_paths, const LaunchShape& shape, PathResults& results,
                      const std::function<void(double)>& progress, cuda::RunTimings& timings, bool poison_outputs) {
   const std::uint64_t paths = results.paths;
@@ -402,8 +410,8 @@ void simulate_staged(const DeviceModel& device_model, const DeviceDerived* deriv
     poison(values, poison_outputs);
     poison(binding, poison_outputs);
     timer.start();
-    launch_simulation(device_model, key, first, count, ColumnOutput{values.data(), binding.data(), batch_paths, 0},
-                      shape, derived);
+    launch_simulation(device_model, derived, precision, key, first, count,
+                      ColumnOutput{values.data(), binding.data(), batch_paths, 0}, shape);
     timings.simulate_ms += timer.stop();
     ++timings.launches;
     const auto copy_begin = std::chrono::steady_clock::now();
@@ -493,17 +501,17 @@ PathResults simulate_cuda(const Scenario& scenario, std::uint64_t paths, std::ui
   const LaunchShape shape = launch_shape(options);
   MemoryNeeds needs;
   needs.paths = paths;
-  const std::uint64_t variables = options.derived_outputs ? scenario.variables.size() : variable_count(model);
+  const std::uint64_t variables = scenario.variables.size();  // derived outputs included
   needs.value_columns = needs.simulated_value_columns = variables * model.years;
   needs.binding_columns = static_cast<std::uint64_t>(1 + model.stage_count) * model.years;
   needs.budget_bytes = memory_budget(options);
   needs.requested_batch = options.batch_paths;
   needs.must_stage = true;
   const MemoryPlan plan = plan_memory(needs);
-  PathResults results = allocate_host_results(scenario, paths, options.derived_outputs);
+  PathResults results = allocate_host_results(scenario, paths);
   const DeviceModel device_model(model);
-  const DeviceDerived derived(options.derived_outputs ? scenario : Scenario{});
-  simulate_staged(device_model, &derived, seed_key(seed), plan.batch_paths, shape, results, progress, local,
+  const DeviceDerived derived(scenario);
+  simulate_staged(device_model, derived, options.precision, seed_key(seed), plan.batch_paths, shape, results, progress, local,
                   poison_asked(options));
   local.threads_per_block = shape.threads;
   local.blocks = shape.blocks;
@@ -562,8 +570,8 @@ Summary run_cuda(const Scenario& scenario, std::uint64_t paths, std::uint64_t se
     for (std::uint64_t first = 0; first < paths; first += plan.batch_paths) {
       const std::uint64_t count = std::min(plan.batch_paths, paths - first);
       timer.start();
-      launch_simulation(device_model, key, first, count, ColumnOutput{values.data(), binding.data(), paths, first},
-                        shape, &derived);
+      launch_simulation(device_model, derived, options.precision, key, first, count,
+                        ColumnOutput{values.data(), binding.data(), paths, first}, shape);
       local.simulate_ms += timer.stop();
       ++local.launches;
       if (progress) progress(static_cast<double>(first + count) / static_cast<double>(paths));
@@ -576,12 +584,13 @@ Summary run_cuda(const Scenario& scenario, std::uint64_t paths, std::uint64_t se
     reduction.threshold_hits = reducer.threshold_hits();
     local.reduce_ms += timer.stop();
   } else {
-    PathResults results = allocate_host_results(scenario, paths, true);
-    simulate_staged(device_model, &derived, key, plan.batch_paths, shape, results, progress, local,
+    PathResults results = allocate_host_results(scenario, paths);
+    simulate_staged(device_model, derived, options.precision, key, plan.batch_paths, shape, results, progress, local,
                     poison_asked(options));
     if (!plan.reduce_on_device) {
       const auto reduce_begin = std::chrono::steady_clock::now();
       Summary summary = summarize(scenario, results, seed, host_threads);
+      summary.precision = precision_name(options.precision);
       local.host_ms += milliseconds_since(reduce_begin);
       local.total_ms = milliseconds_since(begin);
       if (timings) *timings = local;
@@ -621,6 +630,7 @@ Summary run_cuda(const Scenario& scenario, std::uint64_t paths, std::uint64_t se
 
   const auto host_begin = std::chrono::steady_clock::now();
   Summary summary = assemble_summary(scenario, reduction, seed);
+  summary.precision = precision_name(options.precision);  // what ran, as run() records it for the CPU
   local.host_ms += milliseconds_since(host_begin);
   local.total_ms = milliseconds_since(begin);
   if (progress) progress(1.0);
@@ -629,7 +639,7 @@ Summary run_cuda(const Scenario& scenario, std::uint64_t paths, std::uint64_t se
 }
 
 std::vector<DeviceTrace> trace_paths(const Scenario& scenario, std::uint64_t seed,
-                                     const std::vector<std::uint64_t>& paths) {
+                                     const std::vector<std::uint64_t>& paths, Precision precision) {
   detail::require_device();
   std::lock_guard<std::mutex> lock(device_model_mutex());
   const Model& model = *scenario.model;
@@ -651,8 +661,10 @@ std::vector<DeviceTrace> trace_paths(const Scenario& scenario, std::uint64_t see
   poison(years, true);
   poison(binding, true);
   constexpr int kThreads = 64;
-  trace_paths_kernel<kModelInConstantMemory><<<(count + kThreads - 1) / kThreads, kThreads>>>(
-      device_model.global(), seed_key(seed), device_paths.data(), count, steps.data(), years.data(), binding.data());
+  const auto kernel = precision == Precision::mixed ? trace_paths_kernel<kModelInConstantMemory, Precision::mixed>
+                                                    : trace_paths_kernel<kModelInConstantMemory, Precision::reference>;
+  kernel<<<(count + kThreads - 1) / kThreads, kThreads>>>(device_model.global(), seed_key(seed), device_paths.data(),
+                                                         count, steps.data(), years.data(), binding.data());
   check_launch("the trace kernel");
   check(cudaDeviceSynchronize(), "run the trace kernel");
   const std::vector<double> step_values = detail::download(steps, step_fields, "copy the traced steps");

@@ -30,10 +30,13 @@ __global__ void curand_philox_kernel(const CurandStart* __restrict__ starts, int
   }
 }
 
+template <Precision kPrecision>
 __global__ void four_normals_kernel(PhiloxKey key, std::uint32_t stream, const std::uint64_t* __restrict__ paths,
                                     int count, std::uint32_t block, FourNormals* __restrict__ out) {
   const int i = blockIdx.x * blockDim.x + threadIdx.x;
-  if (i < count) out[i] = four_normals(key, stream, paths[i], block);
+  if (i >= count) return;
+  if constexpr (kPrecision == Precision::mixed) out[i] = four_normals_float(key, stream, paths[i], block);
+  else out[i] = four_normals(key, stream, paths[i], block);
 }
 
 constexpr int kThreads = 128;
@@ -73,14 +76,17 @@ std::vector<PhiloxCounter> curand_philox_on_device(const std::vector<CurandStart
 }
 
 std::vector<FourNormals> four_normals_on_device(PhiloxKey key, std::uint32_t stream,
-                                                const std::vector<std::uint64_t>& paths, std::uint32_t block) {
+                                                const std::vector<std::uint64_t>& paths, std::uint32_t block,
+                                                Precision precision) {
   detail::require_device();
   if (paths.empty()) return {};
   detail::DeviceBuffer<std::uint64_t> device_paths;
   detail::upload(paths, device_paths, "paths");
   detail::DeviceBuffer<FourNormals> out(paths.size(), "normals");
-  four_normals_kernel<<<blocks_for(paths.size()), kThreads>>>(key, stream, device_paths.data(),
-                                                              static_cast<int>(paths.size()), block, out.data());
+  const auto kernel = precision == Precision::mixed ? four_normals_kernel<Precision::mixed>
+                                                    : four_normals_kernel<Precision::reference>;
+  kernel<<<blocks_for(paths.size()), kThreads>>>(key, stream, device_paths.data(), static_cast<int>(paths.size()),
+                                                 block, out.data());
   detail::check_launch("the normals kernel");
   detail::check(cudaDeviceSynchronize(), "run the normals kernel");
   return detail::download(out, paths.size(), "copy normals");

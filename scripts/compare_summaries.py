@@ -25,8 +25,9 @@ def main():
         gpu = json.load(f)
     with open(args.cpu) as f:
         cpu = json.load(f)
-    if (gpu["paths"], gpu["seed"], gpu["scenario"]) != (cpu["paths"], cpu["seed"], cpu["scenario"]):
-        print("not the same run: paths, seed or scenario differ")
+    same = ("paths", "seed", "scenario", "precision")
+    if [gpu.get(k) for k in same] != [cpu.get(k) for k in same]:
+        print("not the same run: paths, seed, scenario or precision differ")
         return 1
     paths = cpu["paths"]
     print(f"seconds: {gpu.get('backend')} on {gpu.get('device')} {gpu.get('seconds')}, "

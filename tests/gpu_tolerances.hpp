@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "chokepoint/engine.hpp"
+#include "chokepoint/precision.hpp"
 
 namespace chokepoint::testing {
 
@@ -40,6 +41,61 @@ inline bool float_close(float device, float host, double scale) {
   return std::fabs(static_cast<double>(device) - static_cast<double>(host)) <=
          2.0 * float_ulp(host) + kReferenceScaleFloor * std::fabs(scale);
 }
+
+// ---- comparisons that involve the mixed precision ----------------------------------------------------
+//
+// In the mixed precision (precision.hpp) a path's factor normals and index exp are floats: each
+// backend rounds them with its own float library (CUDA's logf/sinf/cosf/expf on the device,
+// glibc or libmvec on the CPU), a few float ulps (≈1e-7) apart per step; mixed against reference
+// is a float rounding per step. Both add up over a run's steps to ≈1e-6 of a value: the bound is
+// 1e-5 per path, 10⁶ times the reference bound. Near a tie of two binding candidates a
+// difference that size decides differently, so a comparison involving mixed treats candidates
+// within 1e-4 of each other as a near tie (1e-6 when both sides are double), and counts the flips.
+
+// What one per-path comparison allows, by the precisions of its two sides.
+struct PathTolerance {
+  double relative = kReferenceRelative;
+  double scale_floor = kReferenceScaleFloor;
+  double near_tie = 1e-6;           // binding candidates this close (relative) may decide either way
+  double flipped_paths_share = 1e-3;  // the most paths (share of all) a binding flip may touch
+};
+
+inline PathTolerance path_tolerance(Precision device, Precision host) {
+  if (device == Precision::reference && host == Precision::reference) return PathTolerance{};
+  return PathTolerance{1e-5, 1e-5, 1e-4, 1e-2};
+}
+
+inline bool within(const PathTolerance& tolerance, double device, double host, double scale) {
+  return std::fabs(device - host) <= tolerance.relative * std::fabs(host) + tolerance.scale_floor * std::fabs(scale);
+}
+
+// A float column of one backend against the other's: 2 float ulps when both ran in double (two
+// doubles within the reference bound round to the same float or a neighbour), else the mixed
+// bound, which is wider than 2 ulps.
+inline bool column_close(const PathTolerance& tolerance, float device, float host, double scale) {
+  if (tolerance.relative == kReferenceRelative) return float_close(device, host, scale);
+  return within(tolerance, device, host, scale);
+}
+
+// Near-tie binding flips are tolerated one by one (each must sit at a near tie) and in number:
+// at most this many among `paths` paths (at least one, so a small run may show one).
+inline std::uint64_t flipped_paths_allowed(const PathTolerance& tolerance, std::uint64_t paths) {
+  return std::max<std::uint64_t>(1, static_cast<std::uint64_t>(tolerance.flipped_paths_share * static_cast<double>(paths)));
+}
+
+// A summary statistic of one precision against the other's, both from the same paths: the
+// mixed run's per-path differences (≈1e-6) must move a mean by far less than its Monte Carlo
+// standard error: within a hundredth of it. A column whose se is 0 (a constant) must agree to
+// the mixed per-path bound instead.
+inline bool within_standard_errors(double mixed, double reference, double reference_se, double fraction = 0.01) {
+  if (reference_se == 0.0) return std::fabs(mixed - reference) <= 1e-5 * std::fabs(reference);
+  return std::fabs(mixed - reference) <= fraction * reference_se;
+}
+
+// Summary moments and quantiles of two backends that ran the same precision on the same paths:
+// 1e-6 relative when both ran in double (float columns, tree-order sums), 1e-5 in mixed (the
+// per-path bound carries into a mean).
+inline double summary_relative(Precision precision) { return precision == Precision::reference ? 1e-6 : 1e-5; }
 
 // Relative differences by decade, printed with every parity test: a shift of the whole histogram
 // (not a single outlier) is what a change of precision or formula looks like.

@@ -154,6 +154,74 @@ TEST(GpuChecks, FloatColumnToleranceIsTwoUlps) {
   EXPECT_TRUE(testing::float_close(1e-3f, 0.0f, 1e9));  // cancellation to ~0
 }
 
+// The tolerance of a comparison follows its precisions: double against double tells a float
+// rounding apart; anything involving mixed admits float rounding (≈1e-6) but not a change of
+// formula (1e-4), and widens the near-tie band and the flip budget with it.
+TEST(GpuChecks, PathToleranceFollowsThePrecisionsCompared) {
+  const testing::PathTolerance both_double = testing::path_tolerance(Precision::reference, Precision::reference);
+  const testing::PathTolerance with_mixed = testing::path_tolerance(Precision::mixed, Precision::reference);
+  const testing::PathTolerance both_mixed = testing::path_tolerance(Precision::mixed, Precision::mixed);
+  EXPECT_EQ(both_mixed.relative, with_mixed.relative);
+  EXPECT_EQ(testing::path_tolerance(Precision::reference, Precision::mixed).relative, with_mixed.relative);
+  const double host = 4.2e11;
+  EXPECT_TRUE(testing::within(both_double, host * (1 + 5e-13), host, host));
+  EXPECT_FALSE(testing::within(both_double, host * (1 + 2e-7), host, host)) << "a float rounding in a double run";
+  EXPECT_TRUE(testing::within(with_mixed, host * (1 + 2e-6), host, host));
+  EXPECT_FALSE(testing::within(with_mixed, host * (1 + 1e-4), host, host)) << "more than float rounding";
+  EXPECT_LT(both_double.near_tie, with_mixed.near_tie);
+  EXPECT_LT(both_double.flipped_paths_share, with_mixed.flipped_paths_share);
+  // float columns: 2 ulps when both ran in double, the mixed bound otherwise
+  const float column = 3.7e9f;
+  const float three_up = std::nextafter(std::nextafter(std::nextafter(column, 1e30f), 1e30f), 1e30f);
+  EXPECT_FALSE(testing::column_close(both_double, three_up, column, column));
+  EXPECT_TRUE(testing::column_close(with_mixed, three_up, column, column));
+  EXPECT_FALSE(testing::column_close(with_mixed, column * 1.0001f, column, column));
+}
+
+// On the CPU, where both precisions run: the mixed step's traces sit inside the mixed bound of
+// the reference's and outside the reference bound, so the GPU tests' bounds tell the two apart.
+TEST(GpuChecks, CpuMixedTracesAreInsideTheMixedBoundAndOutsideTheReferenceBound) {
+  const Scenario scenario = load_scenario(testing::source_path("scenarios/baseline.json"));
+  const testing::PathTolerance mixed = testing::path_tolerance(Precision::mixed, Precision::reference);
+  const testing::PathTolerance reference = testing::path_tolerance(Precision::reference, Precision::reference);
+  int outside_mixed = 0, outside_reference = 0, compared = 0;
+  for (std::uint64_t path = 0; path < 16; ++path) {
+    const std::vector<TrajectoryPoint> a = trace_path(scenario, 5, path, Precision::mixed);
+    const std::vector<TrajectoryPoint> b = trace_path(scenario, 5, path, Precision::reference);
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t s = 0; s < a.size(); ++s) {
+      if (a[s].binding != b[s].binding) break;  // a near-tie flip: the histories part here
+      for (const auto field : {&TrajectoryPoint::token_demand, &TrajectoryPoint::throughput,
+                               &TrajectoryPoint::token_capacity}) {
+        ++compared;
+        outside_mixed += !testing::within(mixed, a[s].*field, b[s].*field, 0.0);
+        outside_reference += !testing::within(reference, a[s].*field, b[s].*field, 0.0);
+      }
+    }
+  }
+  EXPECT_GT(compared, 1000);
+  EXPECT_EQ(outside_mixed, 0);
+  EXPECT_GT(outside_reference, compared / 2) << "mixed must be told apart from the reference";
+}
+
+TEST(GpuChecks, NearTieFlipsAreBoundedByAShareOfThePaths) {
+  const testing::PathTolerance both_double = testing::path_tolerance(Precision::reference, Precision::reference);
+  const testing::PathTolerance with_mixed = testing::path_tolerance(Precision::mixed, Precision::mixed);
+  EXPECT_EQ(testing::flipped_paths_allowed(both_double, 10), 1u) << "a small run may show one";
+  EXPECT_EQ(testing::flipped_paths_allowed(both_double, 30000), 30u);
+  EXPECT_EQ(testing::flipped_paths_allowed(with_mixed, 30000), 300u);
+}
+
+TEST(GpuChecks, MixedSummariesAreJudgedInStandardErrors) {
+  EXPECT_TRUE(testing::within_standard_errors(100.0 + 0.009, 100.0, 1.0));
+  EXPECT_FALSE(testing::within_standard_errors(100.0 + 0.011, 100.0, 1.0));
+  EXPECT_TRUE(testing::within_standard_errors(100.0 + 0.2, 100.0, 1.0, 0.25));
+  // a constant column (se 0) must agree to the mixed per-path bound
+  EXPECT_TRUE(testing::within_standard_errors(5.0 * (1 + 5e-6), 5.0, 0.0));
+  EXPECT_FALSE(testing::within_standard_errors(5.0 * (1 + 5e-5), 5.0, 0.0));
+  EXPECT_LT(testing::summary_relative(Precision::reference), testing::summary_relative(Precision::mixed));
+}
+
 TEST(GpuChecks, DifferenceHistogramCountsByDecade) {
   testing::DifferenceHistogram histogram;
   histogram.add(1.0, 1.0);

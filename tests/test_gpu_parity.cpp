@@ -14,6 +14,7 @@
 //   the counts of its own per-path columns.
 // Device outputs are poisoned (0xFF) before every launch here, and none may survive.
 // Every test here skips where no CUDA device is present.
+#include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -25,6 +26,7 @@
 
 #include "chokepoint/cuda_backend.hpp"
 #include "chokepoint/path_step.hpp"
+#include "chokepoint/stored_value.hpp"
 #include "chokepoint/summary_io.hpp"
 #include "chokepoint/year_record.hpp"
 #include "gpu_tolerances.hpp"
@@ -43,9 +45,7 @@ using testing::Json;
       GTEST_SKIP() << "no CUDA device: " << (CHOKEPOINT_HAVE_CUDA ? "none present" : "built without CUDA"); \
   } while (false)
 
-constexpr double kTie = 1e-6;
-
-bool near_each_other(double a, double b) { return std::fabs(a - b) <= kTie * std::max(std::fabs(a), std::fabs(b)); }
+bool near_each_other(double a, double b, double tie) { return std::fabs(a - b) <= tie * std::max(std::fabs(a), std::fabs(b)); }
 
 // Launch options of every device run here: outputs poisoned before each launch.
 cuda::LaunchOptions poisoned(cuda::LaunchOptions options = {}) {
@@ -60,10 +60,10 @@ void expect_nothing_poisoned(const PathResults& results, const std::string& labe
       << " binding counts were never written, the first at " << found.first;
 }
 
-// Whether the binding stage of this step was decided by values within 1e-6 of each other:
+// Whether the binding stage of this step was decided by values within `tie` (relative) of each other:
 // demand against a stock stage's headroom or the production-limited supply, two stock stages,
 // orders against the tightest flow stage, or the two tightest flow stages (docs/model.md, binding attribution).
-bool near_tie(const Model& model, const StepOutcome<double>& out, double inventory_before) {
+bool near_tie(const Model& model, const StepOutcome<double>& out, double inventory_before, double tie) {
   std::vector<double> deploy{out.wanted};
   std::vector<double> flows;
   for (int k = 0; k < model.stage_count; ++k)
@@ -73,13 +73,14 @@ bool near_tie(const Model& model, const StepOutcome<double>& out, double invento
   if (out.produced < out.orders) deploy.push_back(inventory_before + out.produced);
   else if (out.deployable < out.wanted) deploy.push_back(out.deployable);
   std::sort(deploy.begin(), deploy.end());
-  if (deploy.size() > 1 && near_each_other(deploy[0], deploy[1])) return true;
+  if (deploy.size() > 1 && near_each_other(deploy[0], deploy[1], tie)) return true;
   std::sort(flows.begin(), flows.end());
-  if (flows.size() > 1 && near_each_other(flows[0], flows[1])) return true;
-  return !flows.empty() && near_each_other(out.orders, flows[0]);
+  if (flows.size() > 1 && near_each_other(flows[0], flows[1], tie)) return true;
+  return !flows.empty() && near_each_other(out.orders, flows[0], tie);
 }
 
-// One path on the host in double, through the scalar calls of path_step.hpp.
+// One path on the host through the scalar calls of path_step.hpp, in the given precision;
+// near ties are steps whose binding candidates lie within `tie` of each other.
 struct HostPath {
   std::vector<TrajectoryPoint> steps;
   std::vector<bool> near_tie;
@@ -87,7 +88,7 @@ struct HostPath {
   std::vector<int> year_binding;    // [year][code]
 };
 
-HostPath run_on_host(const Model& model, std::uint64_t seed, std::uint64_t path) {
+HostPath run_on_host(const Model& model, std::uint64_t seed, std::uint64_t path, Precision precision, double tie) {
   auto state = std::make_unique<PathState<double>>();
   auto cache = std::make_unique<FactorNormalCache>();
   auto shocks = std::make_unique<StepShocks<double>>();
@@ -101,13 +102,16 @@ HostPath run_on_host(const Model& model, std::uint64_t seed, std::uint64_t path)
     for (int s = 0; s < model.steps_per_year; ++s) {
       const int step = year * model.steps_per_year + s + 1;
       const double inventory_before = state->inventory;
-      draw_step_shocks(model, key, path, step, *cache, *shocks);
-      step_path(model, step, *shocks, *state, *out);
+      draw_step_shocks(model, key, path, step, *cache, *shocks, precision);
+      if (precision == Precision::mixed)
+        step_path<double, Precision::mixed>(model, step, *shocks, *state, *out);
+      else
+        step_path<double, Precision::reference>(model, step, *shocks, *state, *out);
       record_step(model, *out, *state, *record);
       result.steps.push_back(TrajectoryPoint{step, out->token_demand, out->throughput, out->wanted, out->produced,
                                              out->deployed, state->inventory, state->fleet, state->token_capacity,
                                              out->served, static_cast<int>(out->binding)});
-      result.near_tie.push_back(near_tie(model, *out, inventory_before));
+      result.near_tie.push_back(near_tie(model, *out, inventory_before, tie));
     }
     for (int v = 0; v < variable_count(model); ++v) result.year_values.push_back(record->value[v]);
     for (int code = 0; code <= model.stage_count; ++code)
@@ -178,15 +182,19 @@ std::vector<double> column_scales(const Model& model, const PathResults& results
   return scales_from_largest(model, largest);
 }
 
-ParityReport compare_paths(const Scenario& scenario, std::uint64_t seed, const std::vector<std::uint64_t>& paths,
-                           const std::string& label) {
+// Traces made in precision `on_device` (by the device, or by the host standing in for it)
+// against the host's in `on_host`, step by step and year by year, with the tolerance of that
+// pair (gpu_tolerances.hpp).
+ParityReport compare_traces(const Scenario& scenario, std::uint64_t seed, const std::vector<std::uint64_t>& paths,
+                            const std::string& label, const std::vector<cuda::DeviceTrace>& device,
+                            Precision on_device, Precision on_host) {
   const Model& model = *scenario.model;
-  const std::vector<cuda::DeviceTrace> device = cuda::trace_paths(scenario, seed, paths);
+  const testing::PathTolerance tolerance = testing::path_tolerance(on_device, on_host);
   ParityReport report;
   EXPECT_EQ(device.size(), paths.size());
   const int variables = variable_count(model);
   for (std::size_t i = 0; i < device.size(); ++i) {
-    const HostPath host = run_on_host(model, seed, paths[i]);
+    const HostPath host = run_on_host(model, seed, paths[i], on_host, tolerance.near_tie);
     const cuda::DeviceTrace& gpu = device[i];
     ++report.paths;
     EXPECT_EQ(gpu.steps.size(), host.steps.size());
@@ -200,7 +208,7 @@ ParityReport compare_paths(const Scenario& scenario, std::uint64_t seed, const s
         const double a = field(g, f), b = field(h, f);
         report.differences.add(a, b);
         report.unwritten += std::isnan(a);
-        if (!testing::reference_close(a, b, step_scale(h, f)) && ++report.value_failures <= 10)
+        if (!testing::within(tolerance, a, b, step_scale(h, f)) && ++report.value_failures <= 10)
           ADD_FAILURE() << label << ": path " << paths[i] << " step " << h.step << " " << kFieldNames[f] << ": gpu "
                         << a << ", cpu " << b;
       }
@@ -222,7 +230,7 @@ ParityReport compare_paths(const Scenario& scenario, std::uint64_t seed, const s
       for (int v = 0; v < variables; ++v) {
         const std::size_t at = static_cast<std::size_t>(year) * variables + v;
         report.differences.add(gpu.year_values[at], host.year_values[at]);
-        if (!testing::reference_close(gpu.year_values[at], host.year_values[at], scale[v]) &&
+        if (!testing::within(tolerance, gpu.year_values[at], host.year_values[at], scale[v]) &&
             ++report.value_failures <= 10)
           ADD_FAILURE() << label << ": path " << paths[i] << " year " << year << " "
                         << scenario.variables[v].name << ": gpu " << gpu.year_values[at] << ", cpu "
@@ -235,13 +243,35 @@ ParityReport compare_paths(const Scenario& scenario, std::uint64_t seed, const s
       }
     }
   }
-  std::printf("[ GpuParity ] %s: %d paths, %ld steps, worst relative difference %.3g, %d near-tie steps, "
-              "%d binding flips at near ties, %d binding failures, %d value failures; differences by decade: %s\n",
-              label.c_str(), report.paths, report.steps, report.differences.worst(), report.near_tie_steps,
+  std::printf("[ GpuParity ] %s (device %s, host %s): %d paths, %ld steps, worst relative difference %.3g, %d "
+              "near-tie steps, %d binding flips at near ties, %d binding failures, %d value failures; differences "
+              "by decade: %s\n",
+              label.c_str(), precision_name(on_device), precision_name(on_host), report.paths, report.steps, report.differences.worst(), report.near_tie_steps,
               report.flips_at_near_ties, report.binding_failures, report.value_failures,
               report.differences.text().c_str());
   EXPECT_EQ(report.unwritten, 0) << label << ": trace outputs the kernel never wrote";
+  EXPECT_LE(static_cast<std::uint64_t>(report.flips_at_near_ties),
+            testing::flipped_paths_allowed(tolerance, static_cast<std::uint64_t>(report.paths)))
+      << label << ": more near-tie flips than float rounding explains";
   return report;
+}
+
+ParityReport compare_paths(const Scenario& scenario, std::uint64_t seed, const std::vector<std::uint64_t>& paths,
+                           const std::string& label, Precision on_device = Precision::reference,
+                           Precision on_host = Precision::reference) {
+  return compare_traces(scenario, seed, paths, label, cuda::trace_paths(scenario, seed, paths, on_device), on_device,
+                        on_host);
+}
+
+// What trace_paths gives, made on the host: for checking the comparison itself on the CPU.
+std::vector<cuda::DeviceTrace> host_traces(const Model& model, std::uint64_t seed,
+                                           const std::vector<std::uint64_t>& paths, Precision precision) {
+  std::vector<cuda::DeviceTrace> traces;
+  for (std::uint64_t path : paths) {
+    const HostPath host = run_on_host(model, seed, path, precision, 0.0);
+    traces.push_back(cuda::DeviceTrace{path, host.steps, host.year_values, host.year_binding});
+  }
+  return traces;
 }
 
 std::vector<std::uint64_t> first_paths(std::uint64_t count) {
@@ -253,8 +283,9 @@ std::vector<std::uint64_t> first_paths(std::uint64_t count) {
 }
 
 void expect_path_parity(const Scenario& scenario, const std::string& label, std::uint64_t count = 512,
-                        std::uint64_t seed = 7) {
-  const ParityReport report = compare_paths(scenario, seed, first_paths(count), label);
+                        std::uint64_t seed = 7, Precision on_device = Precision::reference,
+                        Precision on_host = Precision::reference) {
+  const ParityReport report = compare_paths(scenario, seed, first_paths(count), label, on_device, on_host);
   EXPECT_EQ(report.binding_failures, 0);
   EXPECT_EQ(report.value_failures, 0);
   std::string key = label + "_near_tie_flips";
@@ -271,6 +302,54 @@ TEST(GpuParity, SmallScenarioPathByPath) {
 TEST(GpuParity, BaselinePathByPath) {
   SKIP_WITHOUT_CUDA_DEVICE();
   expect_path_parity(load_scenario(testing::source_path("scenarios/baseline.json")), "baseline.json", 256);
+}
+
+// The mixed precision on the device against the CPU's mixed step (the same float formulas from
+// two float libraries), path by path, to the mixed bound, with near-tie flips counted and bounded.
+TEST(GpuParity, MixedPathsMatchTheCpusMixedPaths) {
+  SKIP_WITHOUT_CUDA_DEVICE();
+  for (const std::string file : {"tests/scenarios/small.json", "scenarios/baseline.json"})
+    expect_path_parity(load_scenario(testing::source_path(file)), file + ", mixed", 256, 7, Precision::mixed,
+                       Precision::mixed);
+}
+
+// The comparison and its mixed-against-reference bound, on the CPU (no device needed): the
+// host's own mixed paths against its reference paths pass it, with few flips, and would fail the
+// reference bound. So the GPU tests' mixed bounds are neither vacuous nor too tight for the
+// float rounding the mixed step really has.
+TEST(GpuTolerances, TheHostsMixedPathsPassTheMixedComparisonAndFailTheReferenceOne) {
+  const Scenario scenario = load_scenario(testing::source_path("scenarios/baseline.json"));
+  const std::vector<std::uint64_t> paths = first_paths(128);
+  const std::vector<cuda::DeviceTrace> mixed = host_traces(*scenario.model, 7, paths, Precision::mixed);
+  const ParityReport report = compare_traces(scenario, 7, paths, "host mixed against host reference", mixed,
+                                             Precision::mixed, Precision::reference);
+  EXPECT_EQ(report.binding_failures, 0);
+  EXPECT_EQ(report.value_failures, 0);
+  EXPECT_EQ(report.unwritten, 0);
+  EXPECT_GT(report.differences.worst(), 1e-9);  // (near-zero values make the worst relative one large: scale floors)
+  ::testing::TestPartResultArray rejected;  // the strict comparison's failures, kept out of this test's verdict
+  ParityReport strict;
+  {
+    ::testing::ScopedFakeTestPartResultReporter quiet(
+        ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &rejected);
+    strict = compare_traces(scenario, 7, paths, "the same against the reference bound", mixed, Precision::reference,
+                            Precision::reference);
+  }
+  EXPECT_GT(strict.value_failures, 0) << "the reference bound must reject float rounding";
+  EXPECT_GT(rejected.size(), 0);
+}
+
+// Mixed on the device follows the double reference to float rounding, and is not the reference
+// itself: a kernel that silently ran double would show no difference at all.
+TEST(GpuParity, MixedPathsFollowTheReferenceToFloatRounding) {
+  SKIP_WITHOUT_CUDA_DEVICE();
+  const Scenario scenario = load_scenario(testing::source_path("scenarios/baseline.json"));
+  const ParityReport report =
+      compare_paths(scenario, 7, first_paths(256), "baseline.json, mixed against reference", Precision::mixed,
+                    Precision::reference);
+  EXPECT_EQ(report.binding_failures, 0);
+  EXPECT_EQ(report.value_failures, 0);
+  EXPECT_GT(report.differences.worst(), 1e-9) << "the mixed kernel computed what the double reference does";
 }
 
 // ---- cases with known answers (docs/model.md) --------------------------------------------------------
@@ -355,8 +434,9 @@ struct Flips {
 };
 
 Flips find_flipped_paths(const Scenario& scenario, const PathResults& gpu, const PathResults& cpu, std::uint64_t seed,
-                         const std::string& label) {
+                         const std::string& label, Precision precision) {
   const Model& model = *scenario.model;
+  const testing::PathTolerance tolerance = testing::path_tolerance(precision, precision);
   const std::uint64_t paths = cpu.paths;
   std::vector<int> first_year(paths, cpu.years);
   std::vector<std::string> what(paths);
@@ -377,7 +457,7 @@ Flips find_flipped_paths(const Scenario& scenario, const PathResults& gpu, const
   for (int v = 0; v < variable_count(model); ++v) {
     for (int year = 0; year < cpu.years; ++year)
       for (std::uint64_t p = 0; p < paths; ++p)
-        if (!testing::float_close(gpu.column(v, year)[p], cpu.column(v, year)[p], scale[v]))
+        if (!testing::column_close(tolerance, gpu.column(v, year)[p], cpu.column(v, year)[p], scale[v]))
           differs(p, year, scenario.variables[v].name + ": gpu " + std::to_string(gpu.column(v, year)[p]) + ", cpu " +
                                std::to_string(cpu.column(v, year)[p]));
   }
@@ -385,7 +465,7 @@ Flips find_flipped_paths(const Scenario& scenario, const PathResults& gpu, const
   flips.flipped.assign(paths, 0);
   for (std::uint64_t p = 0; p < paths; ++p) {
     if (first_year[p] == cpu.years) continue;
-    const HostPath host = run_on_host(model, seed, p);
+    const HostPath host = run_on_host(model, seed, p, precision, tolerance.near_tie);
     bool tie = false;
     for (int t = 0; t < (first_year[p] + 1) * model.steps_per_year; ++t) tie = tie || host.near_tie[t];
     if (tie) {
@@ -395,66 +475,77 @@ Flips find_flipped_paths(const Scenario& scenario, const PathResults& gpu, const
       ADD_FAILURE() << label << ": path " << p << " year " << first_year[p] << ": " << what[p] << ", no near tie";
     }
   }
+  EXPECT_LE(static_cast<std::uint64_t>(flips.count), testing::flipped_paths_allowed(tolerance, paths))
+      << label << ": more near-tie flips than rounding explains";
   return flips;
 }
 
 // The device's per-path columns against the CPU backend's (SIMD packs), every path of a run.
 void expect_columns_match_cpu(const Scenario& scenario, std::uint64_t paths, std::uint64_t seed,
-                              const std::string& label) {
-  const PathResults cpu = simulate_cpu(scenario, paths, seed, 0, {}, Precision::reference);
+                              const std::string& label, Precision precision) {
+  const PathResults cpu = simulate_cpu(scenario, paths, seed, 0, {}, precision);
   cuda::LaunchOptions options;
+  options.precision = precision;
   options.batch_paths = paths / 3 + 1;
   const PathResults gpu = cuda::simulate_cuda(scenario, paths, seed, poisoned(options));
   ASSERT_EQ(gpu.values.size(), cpu.values.size());
   ASSERT_EQ(gpu.binding_steps.size(), cpu.binding_steps.size());
   expect_nothing_poisoned(gpu, label);
-  const Flips flips = find_flipped_paths(scenario, gpu, cpu, seed, label);
+  const Flips flips = find_flipped_paths(scenario, gpu, cpu, seed, label, precision);
   testing::DifferenceHistogram differences;
   for (int v = 0; v < cpu.variables; ++v)
     for (int year = 0; year < cpu.years; ++year)
       for (std::uint64_t p = 0; p < paths; ++p)
         if (!flips.flipped[p]) differences.add(gpu.column(v, year)[p], cpu.column(v, year)[p]);
-  std::printf("[ GpuParity ] %s, all %llu paths: %d paths with a binding flip at a near tie, %d failures; float "
+  std::printf("[ GpuParity ] %s (%s), all %llu paths: %d paths with a binding flip at a near tie, %d failures; float "
               "columns' relative differences by decade: %s\n",
-              label.c_str(), static_cast<unsigned long long>(paths), flips.count, flips.failures,
+              label.c_str(), precision_name(precision), static_cast<unsigned long long>(paths), flips.count, flips.failures,
               differences.text().c_str());
   EXPECT_EQ(flips.failures, 0);
 }
 
 TEST(GpuParity, EveryPathOfASmallRunMatchesTheCpuBackend) {
   SKIP_WITHOUT_CUDA_DEVICE();
-  expect_columns_match_cpu(load_scenario(testing::source_path("tests/scenarios/small.json")), 20000, 7, "small.json");
+  for (Precision precision : {Precision::reference, Precision::mixed})
+    expect_columns_match_cpu(load_scenario(testing::source_path("tests/scenarios/small.json")), 20000, 7, "small.json",
+                             precision);
 }
 
 TEST(GpuParity, EveryPathOfABaselineRunMatchesTheCpuBackend) {
   SKIP_WITHOUT_CUDA_DEVICE();
-  expect_columns_match_cpu(load_scenario(testing::source_path("scenarios/baseline.json")), 10000, 7, "baseline.json");
+  for (Precision precision : {Precision::reference, Precision::mixed})
+    expect_columns_match_cpu(load_scenario(testing::source_path("scenarios/baseline.json")), 10000, 7, "baseline.json",
+                             precision);
 }
 
 // The production kernel (simulate_paths_kernel) against the trace kernel, a separate
 // instantiation of the same run_path that the per-path double comparisons go through: the
 // columns must be the trace's double year values rounded to float, bit for bit, or the
 // production kernel's arithmetic (its own FMA contractions, say) is not what the tests checked.
+// In both precisions.
 TEST(GpuParity, ProductionColumnsAreTheTraceKernelsValuesRoundedToFloat) {
   SKIP_WITHOUT_CUDA_DEVICE();
+  for (const Precision precision : {Precision::reference, Precision::mixed})
   for (const std::string file : {"tests/scenarios/small.json", "scenarios/baseline.json"}) {
+    SCOPED_TRACE(precision_name(precision));
     const Scenario scenario = load_scenario(testing::source_path(file));
     const Model& model = *scenario.model;
     const std::uint64_t paths = 2000;
     cuda::LaunchOptions options;
     options.batch_paths = 777;
+    options.precision = precision;
     const PathResults columns = cuda::simulate_cuda(scenario, paths, 7, poisoned(options));
     expect_nothing_poisoned(columns, file);
     std::vector<std::uint64_t> traced(paths);
     for (std::uint64_t p = 0; p < paths; ++p) traced[p] = p;
-    const std::vector<cuda::DeviceTrace> traces = cuda::trace_paths(scenario, 7, traced);
+    const std::vector<cuda::DeviceTrace> traces = cuda::trace_paths(scenario, 7, traced, precision);
     ASSERT_EQ(traces.size(), paths);
     const int variables = variable_count(model);
     int value_mismatches = 0, binding_mismatches = 0;
     for (std::uint64_t p = 0; p < paths; ++p)
       for (int year = 0; year < model.years; ++year) {
         for (int v = 0; v < variables; ++v) {
-          const float expected = static_cast<float>(traces[p].year_values[static_cast<std::size_t>(year) * variables + v]);
+          const float expected = stored_value(traces[p].year_values[static_cast<std::size_t>(year) * variables + v]);
           const float found = columns.column(v, year)[p];
           if (std::memcmp(&expected, &found, sizeof(float)) != 0 && ++value_mismatches <= 10)
             ADD_FAILURE() << file << ": path " << p << " year " << year << " " << scenario.variables[v].name
@@ -499,11 +590,13 @@ void expect_counts_equal(const Summary& a, const Summary& b, const std::string& 
     }
 }
 
-// The device summary against the CPU summary of the same paths, the CPU's near-tie flips taken
-// from the device: moments and quantiles within 1e-6 relative (float columns, tree-order sums),
-// binding counts exact, threshold hits apart by at most the paths straddling the threshold.
+// The device summary against the CPU summary of the same paths in the same precision, the CPU's
+// near-tie flips taken from the device: moments and quantiles within summary_relative() (1e-6 in
+// double: float columns, tree-order sums; 1e-5 in mixed), binding counts exact, threshold hits
+// apart by at most the paths straddling the threshold.
 void expect_summary_close(const Summary& gpu, const Summary& cpu, const std::vector<std::uint64_t>& straddles,
-                          const std::string& label) {
+                          const std::string& label, Precision precision) {
+  const double relative = testing::summary_relative(precision);
   ASSERT_EQ(gpu.variables.size(), cpu.variables.size());
   testing::DifferenceHistogram differences;
   for (std::size_t v = 0; v < cpu.variables.size(); ++v)
@@ -512,10 +605,10 @@ void expect_summary_close(const Summary& gpu, const Summary& cpu, const std::vec
       const YearStatistics& g = gpu.variables[v].years[y];
       // Per-path floats a few ulps apart move a mean or an order statistic by ~1e-7 of the values,
       // and an sd by as much of the values, not of the sd: a floor for near-constant columns.
-      const double floor = 1e-6 * (std::fabs(c.mean) + c.sd);
+      const double floor = relative * (std::fabs(c.mean) + c.sd);
       auto check = [&](double a, double b, double at_least, const char* what) {
         differences.add(a, b);
-        EXPECT_LE(std::fabs(a - b), 1e-6 * std::fabs(b) + at_least)
+        EXPECT_LE(std::fabs(a - b), relative * std::fabs(b) + at_least)
             << label << ": " << cpu.variables[v].name << " " << c.year << " " << what << ": gpu " << a << ", cpu " << b;
       };
       check(g.mean, c.mean, floor, "mean");
@@ -536,32 +629,58 @@ void expect_summary_close(const Summary& gpu, const Summary& cpu, const std::vec
 
 TEST(GpuParity, DeviceSummaryMatchesTheCpuSummary) {
   SKIP_WITHOUT_CUDA_DEVICE();
-  for (const auto& [file, paths] : {std::pair<std::string, std::uint64_t>{"tests/scenarios/small.json", 100000},
-                                    std::pair<std::string, std::uint64_t>{"scenarios/baseline.json", 30000}}) {
-    const Scenario scenario = load_scenario(testing::source_path(file));
-    const Summary device = cuda::run_cuda(scenario, paths, 7, 0, poisoned());
+  for (const Precision precision : {Precision::reference, Precision::mixed})
+    for (const auto& [file, paths] : {std::pair<std::string, std::uint64_t>{"tests/scenarios/small.json", 100000},
+                                      std::pair<std::string, std::uint64_t>{"scenarios/baseline.json", 30000}}) {
+      const std::string label = file + " (" + precision_name(precision) + ")";
+      const Scenario scenario = load_scenario(testing::source_path(file));
+      cuda::LaunchOptions options = poisoned();
+      options.precision = precision;
+      const Summary device = cuda::run_cuda(scenario, paths, 7, 0, options);
 
-    // GPU against GPU: the run's counts are exactly those of its own per-path columns.
-    cuda::LaunchOptions with_derived;
-    with_derived.derived_outputs = true;
-    const PathResults gpu = cuda::simulate_cuda(scenario, paths, 7, poisoned(with_derived));
-    expect_nothing_poisoned(gpu, file);
-    expect_counts_equal(device, cuda::assemble_summary(scenario, cuda::reduce_on_host(scenario, gpu), 7),
-                        file + ", device summary against its own columns", true);
+      // GPU against GPU: the run's counts are exactly those of its own per-path columns.
+      const PathResults gpu = cuda::simulate_cuda(scenario, paths, 7, options);
+      expect_nothing_poisoned(gpu, label);
+      expect_counts_equal(device, cuda::assemble_summary(scenario, cuda::reduce_on_host(scenario, gpu), 7),
+                          label + ", device summary against its own columns", true);
 
-    // GPU against CPU, with the CPU's near-tie flips counted and taken from the device.
-    PathResults cpu = simulate_cpu(scenario, paths, 7, 0, {}, Precision::reference);
-    add_derived_outputs(scenario, cpu, 7, 0);
-    const Flips flips = find_flipped_paths(scenario, gpu, cpu, 7, file);
-    EXPECT_EQ(flips.failures, 0);
-    const std::vector<std::uint64_t> straddles = testing::threshold_straddles(scenario, gpu, cpu, flips.flipped);
-    PathResults mixed = testing::with_paths_from(cpu, gpu, flips.flipped);
-    std::printf("[ GpuParity ] %s summary: %d paths flipped at near ties, threshold straddles:", file.c_str(),
-                flips.count);
-    for (std::uint64_t count : straddles) std::printf(" %llu", static_cast<unsigned long long>(count));
-    std::printf("\n");
-    expect_summary_close(device, summarize(scenario, mixed, 7, 0), straddles, file);
-  }
+      // GPU against CPU, with the CPU's near-tie flips counted and taken from the device.
+      PathResults cpu = simulate_cpu(scenario, paths, 7, 0, {}, precision);
+      const Flips flips = find_flipped_paths(scenario, gpu, cpu, 7, label, precision);
+      EXPECT_EQ(flips.failures, 0);
+      const std::vector<std::uint64_t> straddles = testing::threshold_straddles(scenario, gpu, cpu, flips.flipped);
+      PathResults mixed = testing::with_paths_from(cpu, gpu, flips.flipped);
+      std::printf("[ GpuParity ] %s summary: %d paths flipped at near ties, threshold straddles:", label.c_str(),
+                  flips.count);
+      for (std::uint64_t count : straddles) std::printf(" %llu", static_cast<unsigned long long>(count));
+      std::printf("\n");
+      expect_summary_close(device, summarize(scenario, mixed, 7, 0), straddles, label, precision);
+    }
+}
+
+// The device's mixed summary against its reference summary of the same paths: every mean within
+// a hundredth of its Monte Carlo standard error (gpu_tolerances.hpp, within_standard_errors).
+TEST(GpuParity, MixedSummaryIsWithinAHundredthOfAStandardErrorOfTheReference) {
+  SKIP_WITHOUT_CUDA_DEVICE();
+  const Scenario scenario = load_scenario(testing::source_path("scenarios/baseline.json"));
+  cuda::LaunchOptions options = poisoned();
+  options.precision = Precision::reference;
+  const Summary reference = cuda::run_cuda(scenario, 30000, 9, 0, options);
+  options.precision = Precision::mixed;
+  const Summary mixed = cuda::run_cuda(scenario, 30000, 9, 0, options);
+  int compared = 0, differ = 0;
+  for (std::size_t v = 0; v < mixed.variables.size(); ++v)
+    for (std::size_t y = 0; y < mixed.variables[v].years.size(); ++y) {
+      const YearStatistics& a = mixed.variables[v].years[y];
+      const YearStatistics& b = reference.variables[v].years[y];
+      EXPECT_TRUE(testing::within_standard_errors(a.mean, b.mean, b.se))
+          << mixed.variables[v].name << " " << b.year << ": mixed " << a.mean << ", reference " << b.mean << ", se "
+          << b.se;
+      ++compared;
+      differ += a.mean != b.mean;
+    }
+  EXPECT_GT(compared, 100);
+  EXPECT_GT(differ, 0) << "the mixed run gave the reference's means bit for bit: it did not run mixed";
 }
 
 // small.json, and the baseline, whose derived outputs the device computes in every mode.
@@ -603,39 +722,41 @@ TEST(GpuParity, BatchGridAndStagingDoNotChangeABitOfTheSummary) {
   }
 }
 
-// The device's derived outputs against the host's add_derived_outputs() on the same simulated
-// columns, path by path: they differ only through the parameter draws' last bits.
-TEST(GpuParity, DerivedOutputsMatchTheHostsPathByPath) {
+// The derived outputs the simulation kernel computes (fused: from the draws each path started
+// with) against the host's add_derived_outputs() on the same simulated columns, which draws the
+// parameters again: path by path they differ only through the draws' last bits.
+TEST(GpuParity, FusedDerivedOutputsMatchTheHostsPathByPath) {
   SKIP_WITHOUT_CUDA_DEVICE();
   const Scenario scenario = load_scenario(testing::source_path("scenarios/baseline.json"));
   ASSERT_FALSE(scenario.derived.empty());
   const std::uint64_t paths = 20000;
-  cuda::LaunchOptions with_derived;
-  with_derived.derived_outputs = true;
-  const PathResults device = cuda::simulate_cuda(scenario, paths, 7, poisoned(with_derived));
-  expect_nothing_poisoned(device, "with derived outputs");
-  PathResults host = cuda::simulate_cuda(scenario, paths, 7, poisoned());
-  add_derived_outputs(scenario, host, 7, 0);
-  ASSERT_EQ(device.variables, host.variables);
-  ASSERT_EQ(device.values.size(), host.values.size());
-  int failures = 0;
-  for (const DerivedOutput& output : scenario.derived)
-    for (int year = 0; year < host.years; ++year) {
-      const float* d = device.column(output.variable, year);
-      const float* h = host.column(output.variable, year);
-      double scale = 0.0;  // the draws' last bits move a sum of terms by a fraction of its terms
-      for (std::uint64_t p = 0; p < paths; ++p) scale = std::max(scale, std::fabs(double(h[p])));
-      for (std::uint64_t p = 0; p < paths; ++p)
-        if (!testing::float_close(d[p], h[p], scale) && ++failures <= 10)
-          ADD_FAILURE() << scenario.variables[output.variable].name << " year " << year << " path " << p
-                        << ": device " << d[p] << ", host " << h[p];
-    }
-  EXPECT_EQ(failures, 0);
-  // and the simulated columns are the very same bits
-  EXPECT_TRUE(std::equal(host.values.begin(),
-                         host.values.begin() + static_cast<std::ptrdiff_t>(variable_count(*scenario.model)) *
-                                                   host.years * static_cast<std::ptrdiff_t>(paths),
-                         device.values.begin()));
+  for (const Precision precision : {Precision::reference, Precision::mixed}) {
+    SCOPED_TRACE(precision_name(precision));
+    cuda::LaunchOptions options = poisoned();
+    options.precision = precision;
+    options.batch_paths = 7777;
+    const PathResults device = cuda::simulate_cuda(scenario, paths, 7, options);
+    expect_nothing_poisoned(device, "with derived outputs");
+    ASSERT_EQ(device.variables, static_cast<int>(scenario.variables.size()));
+    PathResults host = device;  // the simulated columns only, then the host's derived outputs
+    host.variables = variable_count(*scenario.model);
+    host.values.resize(static_cast<std::size_t>(host.variables) * host.years * paths);
+    add_derived_outputs(scenario, host, 7, 0);
+    ASSERT_EQ(device.values.size(), host.values.size());
+    int failures = 0;
+    for (const DerivedOutput& output : scenario.derived)
+      for (int year = 0; year < host.years; ++year) {
+        const float* d = device.column(output.variable, year);
+        const float* h = host.column(output.variable, year);
+        double scale = 0.0;  // the draws' last bits move a sum of terms by a fraction of its terms
+        for (std::uint64_t p = 0; p < paths; ++p) scale = std::max(scale, std::fabs(double(h[p])));
+        for (std::uint64_t p = 0; p < paths; ++p)
+          if (!testing::float_close(d[p], h[p], scale) && ++failures <= 10)
+            ADD_FAILURE() << scenario.variables[output.variable].name << " year " << year << " path " << p
+                          << ": device " << d[p] << ", host " << h[p];
+      }
+    EXPECT_EQ(failures, 0);
+  }
 }
 
 TEST(GpuParity, RunWithBackendCudaReportsTheDevice) {
@@ -647,7 +768,18 @@ TEST(GpuParity, RunWithBackendCudaReportsTheDevice) {
   const Summary summary = run(scenario, options);
   EXPECT_EQ(summary.backend, "cuda");
   EXPECT_EQ(summary.device, cuda_device_name());
+  EXPECT_EQ(summary.precision, "mixed");
   EXPECT_EQ(result_text(summary), result_text(cuda::run_cuda(scenario, 5000, options.seed, 0)));
+  // --precision reference reaches the kernel and is recorded
+  options.precision = Precision::reference;
+  const Summary reference = run(scenario, options);
+  EXPECT_EQ(reference.precision, "reference");
+  cuda::LaunchOptions launch;
+  launch.precision = Precision::reference;
+  EXPECT_EQ(result_text(reference), result_text(cuda::run_cuda(scenario, 5000, options.seed, 0, launch)));
+  Summary numbers_only = reference;  // the numbers, not just the label, must differ
+  numbers_only.precision = summary.precision;
+  EXPECT_NE(result_text(numbers_only), result_text(summary)) << "--precision did not reach the kernel";
 }
 
 TEST(GpuParity, AnImpossibleMemoryLimitIsAResourceErrorNotAHang) {

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "chokepoint/cuda_backend.hpp"
+#include "gpu_tolerances.hpp"
 
 namespace chokepoint {
 namespace {
@@ -118,6 +119,40 @@ TEST(GpuPhilox, BoxMullerOnTheDeviceMatchesTheHostToTheLastBits) {
   RecordProperty("identical_normals", std::to_string(identical) + " of " + std::to_string(total));
   std::printf("[ GpuPhilox ] Box-Muller: %zu of %zu normals bit-identical, largest difference %.3g\n", identical,
               total, largest);
+}
+
+// The mixed precision's normals (four_normals_float: cuRAND's uniform rule and Box–Muller in
+// float) on the device against the host's: the same float operations, with CUDA's logf, sinf and
+// cosf against glibc's, so within a few float ulps (8 allowed) of the host's float normals, and
+// visibly not the double normals (a kernel that silently drew in double would be ~1e-16 away).
+TEST(GpuPhilox, MixedNormalsOnTheDeviceAreTheHostsFloatNormalsToAFewUlps) {
+  SKIP_WITHOUT_CUDA_DEVICE();
+  std::vector<std::uint64_t> paths;
+  for (std::uint64_t p = 0; p < 50000; ++p) paths.push_back(p * 7919);
+  const PhiloxKey key = seed_key(99);
+  const std::uint32_t stream = stream_id("factor:cowos");
+  const std::vector<FourNormals> device = cuda::four_normals_on_device(key, stream, paths, 3, Precision::mixed);
+  ASSERT_EQ(device.size(), paths.size());
+  std::size_t identical = 0, total = 0, failures = 0;
+  double largest_ulps = 0.0, largest_from_double = 0.0;
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    const FourNormals host = four_normals_float(key, stream, paths[i], 3);
+    const FourNormals in_double = four_normals(key, stream, paths[i], 3);
+    for (int k = 0; k < 4; ++k) {
+      const double difference = std::fabs(device[i].value[k] - host.value[k]);
+      const double ulps = difference / testing::float_ulp(static_cast<float>(host.value[k]));
+      largest_ulps = std::max(largest_ulps, ulps);
+      largest_from_double = std::max(largest_from_double, std::fabs(device[i].value[k] - in_double.value[k]));
+      identical += difference == 0.0;
+      failures += ulps > 8.0;
+      ++total;
+    }
+  }
+  EXPECT_EQ(failures, 0u) << "largest difference " << largest_ulps << " float ulps";
+  EXPECT_GT(largest_from_double, 1e-9) << "the device drew the mixed normals in double";
+  std::printf("[ GpuPhilox ] mixed Box-Muller: %zu of %zu normals bit-identical to the host's floats, largest "
+              "difference %.3g float ulps; largest difference from the double normals %.3g\n",
+              identical, total, largest_ulps, largest_from_double);
 }
 
 }  // namespace

@@ -2,7 +2,7 @@
 //                [--precision mixed|reference]
 //                [--out DIR] [--force] [--quiet] [--report] [--per-path N] [--allow-nonfinite]
 //                [--shard I/N [--refine PLAN]] [--checkpoint DIR [--checkpoint-every N]]
-//                [--memory-for-paths MIB]
+//                [--memory-for-paths MIB] [--target-se X --for VARIABLE:YEAR[:STATISTIC]]
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -16,6 +16,7 @@
 #include "argument_checks.hpp"
 #include "commands.hpp"
 #include "progress_bar.hpp"
+#include "target_se_option.hpp"
 #include "terminal_table.hpp"
 #include "terminal_text.hpp"
 
@@ -41,6 +42,8 @@ struct RunArguments {
   std::string checkpoint;          // commit progress to this directory; resume from it
   std::uint64_t checkpoint_every = 0;
   std::uint64_t memory_for_paths_mib = 1024;
+  std::string target_se;           // run doubling batches until this SE … (docs/sensitivity.md, section 5)
+  std::string target_for;          // … of this statistic: VARIABLE:YEAR[:STATISTIC]
 };
 
 void reject_with(const std::string& argument, const std::string& other, bool given) {
@@ -64,6 +67,8 @@ int execute_shard(const RunArguments& arguments, const Scenario& scenario, RunOp
 
 int execute_run(const RunArguments& arguments) {
   const Scenario scenario = load_scenario(arguments.file);
+  const std::optional<TargetSearchRequest> target = target_search_request(
+      {arguments.target_se, arguments.target_for, arguments.shard, arguments.checkpoint}, scenario);
   RunOptions options;
   options.paths = arguments.paths;
   options.seed = arguments.seed;
@@ -96,12 +101,16 @@ int execute_run(const RunArguments& arguments) {
     summary.precision = precision_name(options.precision);
     summary.threads = arguments.threads;
     summary.device = "CPU, checkpointed in " + arguments.checkpoint;
+  } else if (target) {
+    summary = run_to_target_se(scenario, options, target->spec, target->se, [&](const TargetSeStep& step) {
+      if (!arguments.quiet) print_target_step(*target, step);
+    });
   } else {
     summary = run(scenario, options);
   }
   write_run_directory(out.staging(), scenario, summary);
   if (arguments.per_path > 0)
-    write_trajectory_csv(out.staging(), scenario, arguments.seed, std::min(arguments.per_path, arguments.paths),
+    write_trajectory_csv(out.staging(), scenario, arguments.seed, std::min(arguments.per_path, summary.paths),
                          options.precision);
   if (arguments.report) {
     ReportInputs report = read_report_inputs(out.staging());
@@ -116,7 +125,9 @@ int execute_run(const RunArguments& arguments) {
     if (arguments.report) wrote += ", report.html";
     emit(stdout, wrote + "\n");
   }
-  return report_nonfinite(summary, arguments.allow_nonfinite);
+  const int nonfinite = report_nonfinite(summary, arguments.allow_nonfinite);
+  if (nonfinite != kExitSuccess || !target) return nonfinite;
+  return report_target(*target, *summary.target_se, arguments.quiet);
 }
 
 }  // namespace
@@ -155,6 +166,10 @@ Command add_run_command(CLI::App& app) {
   command->add_option("--memory-for-paths", arguments->memory_for_paths_mib,
                       "MiB the CPU backend may use to keep every path (one pass); beyond it, streaming (default 1024)")
       ->check(whole_number(0, std::uint64_t{1} << 30, "a number of MiB"));
+  command->add_option("--target-se", arguments->target_se,
+                      "run doubling batches of paths until the Monte Carlo SE of --for is at most X; --paths is the cap");
+  command->add_option("--for", arguments->target_for,
+                      "with --target-se: VARIABLE:YEAR[:mean|pNN] or STAGE.binding_share:YEAR");
   return Command{command, [arguments] { return execute_run(*arguments); }};
 }
 

@@ -1,4 +1,5 @@
 // chokepoint-mpi run SCENARIO.json [--paths N] [--seed S] [--threads T] [--out DIR] [--quiet]
+//                    [--target-se X --for VARIABLE:YEAR[:STATISTIC]]
 //
 // The run of `chokepoint run` spread over MPI ranks (docs/scale.md): under `mpirun -n R`, rank r
 // runs the paths of shard r/R through the streaming passes; after each pass rank 0 gathers
@@ -11,10 +12,12 @@
 #include <chrono>
 #include <climits>
 #include <cstdio>
+#include <optional>
 
 #include "chokepoint/scale.hpp"
 #include "chokepoint/summary_io.hpp"
 #include "reduce/streaming_run.hpp"
+#include "reduce/target_se_run.hpp"
 
 namespace {
 
@@ -22,6 +25,7 @@ using namespace chokepoint;
 
 constexpr int kExitBadInput = 2;
 constexpr int kExitResource = 3;
+constexpr int kExitTargetMissed = 4;  // as `chokepoint run --target-se`: the results are written
 
 // Every rank's bytes, in rank order, on rank 0 (empty elsewhere).
 std::vector<std::string> gather_bytes(const std::string& mine, int ranks, int rank) {
@@ -49,6 +53,28 @@ std::vector<std::string> gather_bytes(const std::string& mine, int ranks, int ra
   return parts;
 }
 
+// Every rank's bytes, in rank order, on every rank.
+std::vector<std::string> all_gather_bytes(const std::string& mine, int ranks) {
+  if (mine.size() > static_cast<std::size_t>(INT_MAX)) throw ResourceError("a rank's sums exceed 2 GiB");
+  const int size = static_cast<int>(mine.size());
+  std::vector<int> sizes(static_cast<std::size_t>(ranks));
+  MPI_Allgather(&size, 1, MPI_INT, sizes.data(), 1, MPI_INT, MPI_COMM_WORLD);
+  std::vector<int> offsets(static_cast<std::size_t>(ranks), 0);
+  long long total = 0;
+  for (int r = 0; r < ranks; ++r) {
+    offsets[static_cast<std::size_t>(r)] = static_cast<int>(total);
+    total += sizes[static_cast<std::size_t>(r)];
+  }
+  if (total > INT_MAX) throw ResourceError("the ranks' sums exceed 2 GiB together");
+  std::string all(static_cast<std::size_t>(total), '\0');
+  MPI_Allgatherv(mine.data(), size, MPI_CHAR, all.data(), sizes.data(), offsets.data(), MPI_CHAR, MPI_COMM_WORLD);
+  std::vector<std::string> parts;
+  for (int r = 0; r < ranks; ++r)
+    parts.push_back(all.substr(static_cast<std::size_t>(offsets[static_cast<std::size_t>(r)]),
+                               static_cast<std::size_t>(sizes[static_cast<std::size_t>(r)])));
+  return parts;
+}
+
 std::string broadcast_bytes(std::string bytes, int rank) {
   unsigned long long size = bytes.size();
   MPI_Bcast(&size, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
@@ -62,13 +88,47 @@ struct Arguments {
   RunOptions options;
   std::string out = "out";
   bool quiet = false;
+  std::string target_se;  // with --for: search the path count first (docs/sensitivity.md, section 5)
+  std::string target_for;
 };
+
+// `run --target-se`'s doubling search with each batch split over the ranks as shards are; after
+// each batch every rank receives every rank's exact sums (integers) and takes the same step.
+TargetSeRecord search_over_ranks(const Scenario& scenario, const Arguments& arguments, int ranks, int rank) {
+  if (arguments.target_for.empty())
+    throw InputError({InputProblem{"(arguments)", "--for", "--for VARIABLE:YEAR[:STATISTIC] with --target-se", "no --for"}});
+  if (arguments.target_se.empty())
+    throw InputError({InputProblem{"(arguments)", "--target-se", "--target-se X with --for", "no --target-se"}});
+  TargetSearchOptions search;
+  search.target = parse_target_se(arguments.target_se);
+  const TargetSpec spec = parse_target_spec(scenario, arguments.target_for);
+  search.cap = arguments.options.paths;
+  search.threads = arguments.options.threads;
+  search.precision = arguments.options.precision;
+  search.share = [&](PathRange batch) {
+    const PathRange part =
+        shard_range(batch.size(), ShardSpec{static_cast<std::uint64_t>(rank), static_cast<std::uint64_t>(ranks)});
+    return PathRange{batch.begin + part.begin, batch.begin + part.end};
+  };
+  search.all_parts = [&](const std::string& mine) { return all_gather_bytes(mine, ranks); };
+  if (rank == 0 && !arguments.quiet)
+    search.after_batch = [&](const TargetSeStep& step) {
+      std::fprintf(stderr, "target SE: %llu paths, %s %s %.6g, SE %.4g %s target %.4g\n",
+                   static_cast<unsigned long long>(step.paths), spec.for_spec.c_str(), spec.statistic.c_str(),
+                   step.estimate, step.se, step.se <= search.target ? "<=" : ">", search.target);
+    };
+  return search_target_se(scenario, arguments.options.seed, spec, search).record;
+}
 
 int run_ranks(const Arguments& arguments, int ranks, int rank) {
   const auto begin = std::chrono::steady_clock::now();
   const Scenario scenario = load_scenario(arguments.file);
-  const RunOptions& options = arguments.options;
-  if (options.paths == 0) throw InputError({InputProblem{"(arguments)", "--paths", "at least 1 path", "0"}});
+  if (arguments.options.paths == 0) throw InputError({InputProblem{"(arguments)", "--paths", "at least 1 path", "0"}});
+  std::optional<TargetSeRecord> target;
+  if (!arguments.target_se.empty() || !arguments.target_for.empty())
+    target = search_over_ranks(scenario, arguments, ranks, rank);
+  RunOptions options = arguments.options;
+  if (target) options.paths = target->paths;  // then the plain run of the paths it stopped at
   const PathRange range =
       shard_range(options.paths, ShardSpec{static_cast<std::uint64_t>(rank), static_cast<std::uint64_t>(ranks)});
   SelectionPlan plan = first_run_plan(scenario, options.paths, options.seed);
@@ -102,10 +162,20 @@ int run_ranks(const Arguments& arguments, int ranks, int rank) {
     summary.precision = precision_name(options.precision);
     summary.device = "MPI, " + std::to_string(ranks) + " rank" + (ranks == 1 ? "" : "s");
     summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+    summary.target_se = target;
     write_run_directory(arguments.out, scenario, summary);
     if (!arguments.quiet)
       std::printf("%d ranks: wrote %s/summary.json and %s/summary.csv\n", ranks, arguments.out.c_str(),
                   arguments.out.c_str());
+  }
+  if (target && !target->met) {
+    if (rank == 0)
+      std::fprintf(stderr,
+                   "warning: --target-se %s not met for %s %s: SE %.4g at the cap of %llu paths (--paths); the results "
+                   "are written; raise --paths or the target\n",
+                   arguments.target_se.c_str(), target->for_spec.c_str(), target->statistic.c_str(), target->achieved,
+                   static_cast<unsigned long long>(target->paths));
+    return kExitTargetMissed;
   }
   return 0;
 }
@@ -130,6 +200,9 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   run->add_option("--out", arguments.out, "output directory, written by rank 0 (default out)");
   run->add_flag("--quiet", arguments.quiet, "print nothing on success");
+  run->add_option("--target-se", arguments.target_se,
+                  "run doubling batches over the ranks until the Monte Carlo SE of --for is at most X; --paths is the cap");
+  run->add_option("--for", arguments.target_for, "with --target-se: VARIABLE:YEAR[:mean|pNN] or STAGE.binding_share:YEAR");
   int code = 0;
   try {
     app.parse(argc, argv);
@@ -147,7 +220,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "rank %d: internal error: %s\n", rank, error.what());
     code = 1;
   }
-  if (code != 0 && ranks > 1) MPI_Abort(MPI_COMM_WORLD, code);  // the others may wait in a collective
+  // Every rank knows a missed target (they take the same steps) and finishes normally.
+  if (code != 0 && code != kExitTargetMissed && ranks > 1) MPI_Abort(MPI_COMM_WORLD, code);  // the others may wait in a collective
   MPI_Finalize();
   return code;
 }

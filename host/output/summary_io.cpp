@@ -122,6 +122,17 @@ std::string summary_json_text(const Summary& summary) {
   root["nonfinite"] = nonfinite;
   root["notes"] = summary.notes;
   if (summary.sensitivity.bins > 0) root["sensitivity"] = sensitivity_json(summary.sensitivity);
+  if (summary.target_se) {
+    const TargetSeRecord& target = *summary.target_se;
+    OrderedJson batches = OrderedJson::array();
+    for (const TargetSeStep& step : target.batches)
+      batches.push_back(OrderedJson{{"paths", step.paths}, {"estimate", json_number(step.estimate)},
+                                    {"se", json_number(step.se)}});
+    root["target_se"] = OrderedJson{{"for", target.for_spec}, {"statistic", target.statistic},
+                                    {"target", json_number(target.target)}, {"achieved", json_number(target.achieved)},
+                                    {"estimate", json_number(target.estimate)}, {"paths", target.paths},
+                                    {"met", target.met}, {"batches", std::move(batches)}};
+  }
   // Names come from the scenario; invalid UTF-8 in one must not abort the write (dump throws).
   return root.dump(1, ' ', false, OrderedJson::error_handler_t::replace) + "\n";
 }

@@ -45,11 +45,13 @@ std::vector<PhiloxCounter> philox_on_device(const std::vector<PhiloxCounter>&, c
 std::vector<PhiloxCounter> curand_philox_on_device(const std::vector<CurandStart>&, int) { no_cuda(); }
 
 std::vector<FourNormals> four_normals_on_device(PhiloxKey, std::uint32_t, const std::vector<std::uint64_t>&,
-                                                std::uint32_t) {
+                                                std::uint32_t, Precision) {
   no_cuda();
 }
 
-std::vector<DeviceTrace> trace_paths(const Scenario&, std::uint64_t, const std::vector<std::uint64_t>&) { no_cuda(); }
+std::vector<DeviceTrace> trace_paths(const Scenario&, std::uint64_t, const std::vector<std::uint64_t>&, Precision) {
+  no_cuda();
+}
 
 }  // namespace cuda
 

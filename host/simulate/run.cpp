@@ -21,8 +21,10 @@ Summary run(const Scenario& scenario, const RunOptions& options) {
   const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
   Summary summary;
   if (use_cuda) {
-    // Simulated and reduced on the device (kernels/); derived outputs, if any, on the host.
-    summary = cuda::run_cuda(scenario, options.paths, options.seed, threads, {}, options.progress);
+    // Simulated, derived outputs included, and reduced on the device (kernels/).
+    cuda::LaunchOptions launch;
+    launch.precision = options.precision;
+    summary = cuda::run_cuda(scenario, options.paths, options.seed, threads, launch, options.progress);
   } else {
     if (options.paths <= options.keep_paths_up_to_bytes / bytes_per_path(scenario)) {
       PathResults results = simulate_cpu(scenario, options.paths, options.seed, threads, options.progress,
@@ -35,7 +37,7 @@ Summary run(const Scenario& scenario, const RunOptions& options) {
     }
   }
   summary.backend = use_cuda ? "cuda" : "cpu";
-  summary.precision = precision_name(use_cuda ? Precision::reference : options.precision);
+  summary.precision = precision_name(options.precision);
   summary.device = use_cuda ? cuda_device_name()
                             : "CPU, " + std::to_string(threads) + " thread" + (threads == 1 ? "" : "s");
   summary.threads = threads;

@@ -16,6 +16,7 @@
 #include "chokepoint/engine.hpp"
 #include "chokepoint/exact_sum.hpp"
 #include "chokepoint/philox.hpp"
+#include "chokepoint/precision.hpp"
 #include "chokepoint/random_streams.hpp"
 #include "chokepoint/summary.hpp"
 
@@ -33,8 +34,7 @@ struct LaunchOptions {
   std::uint64_t device_memory_limit = 0;  // bytes the run may allocate; 0: 90% of the free memory
   bool stage_on_host = false;             // copy results back and reduce column groups, as when
                                           // they do not all fit on the device
-  bool derived_outputs = false;           // simulate_cuda only: compute the derived outputs on
-                                          // the device too (run_cuda always does)
+  Precision precision = Precision::mixed;  // the step's arithmetic (precision.hpp), as RunOptions
   bool poison_outputs = false;            // fill the outputs with 0xFF bytes before each launch, so
                                           // a value no kernel wrote reads as NaN (tests; also
                                           // CHOKEPOINT_CUDA_POISON=1, host/simulate/cuda_checks.hpp)
@@ -65,8 +65,8 @@ struct RunTimings {
 // threshold probabilities equal the CPU backend's exactly (integer counts; a binding stage can
 // differ only where the CPU's candidate values lie within rounding of a tie); means, standard
 // deviations and quantiles agree with the CPU's to ~1e-6 relative (docs/gpu.md says why).
-// Derived outputs are computed on the device too (the host's formula, products and sums rounded
-// one by one). Throws ResourceError (exit 3) when there is no device or not enough device or
+// Derived outputs are computed in the simulation kernel (the host's formula, products and sums
+// rounded one by one). The step runs in options.precision; the summary records it. Throws ResourceError (exit 3) when there is no device or not enough device or
 // host memory. `host_threads` serves the host reduction, used only when not even one column fits
 // on the device.
 Summary run_cuda(const Scenario& scenario, std::uint64_t paths, std::uint64_t seed, int host_threads,
@@ -74,8 +74,8 @@ Summary run_cuda(const Scenario& scenario, std::uint64_t paths, std::uint64_t se
                  RunTimings* timings = nullptr);
 
 // Per-path results copied back to the host (what simulate_cuda of engine.hpp returns), with
-// explicit launch options. The simulated variables only, unless options.derived_outputs; else
-// add_derived_outputs() adds the rest on the host.
+// explicit launch options: every reported variable, the derived outputs computed in the
+// simulation kernel from the draws each path started with, as simulate_cpu does.
 PathResults simulate_cuda(const Scenario& scenario, std::uint64_t paths, std::uint64_t seed,
                           const LaunchOptions& options, const std::function<void(double)>& progress = {},
                           RunTimings* timings = nullptr);
@@ -117,12 +117,15 @@ inline PhiloxCounter curand_equivalent_counter(const CurandStart& start, std::ui
                         static_cast<std::uint32_t>(start.subsequence >> 32)}};
 }
 
-// four_normals(key, stream, paths[i], block) of random_streams.hpp, on the device.
+// four_normals(key, stream, paths[i], block) of random_streams.hpp on the device, or in the mixed
+// precision four_normals_float (cuRAND's uniform rule and Box–Muller in float).
 std::vector<FourNormals> four_normals_on_device(PhiloxKey key, std::uint32_t stream,
-                                                const std::vector<std::uint64_t>& paths, std::uint32_t block);
+                                                const std::vector<std::uint64_t>& paths, std::uint32_t block,
+                                                Precision precision = Precision::reference);
 
-// One path traced on the device in double precision: every step (as trace_path() gives on the
-// host) and every calendar year's reported values before they are rounded to float.
+// One path traced on the device in the given precision (its state is double either way): every
+// step (as trace_path() gives on the host) and every calendar year's simulated values before they
+// are rounded to float. The trace kernel runs the production kernel's run_path.
 struct DeviceTrace {
   std::uint64_t path = 0;
   std::vector<TrajectoryPoint> steps;     // one per step
@@ -130,7 +133,8 @@ struct DeviceTrace {
   std::vector<int> year_binding_steps;    // [year][binding code]
 };
 std::vector<DeviceTrace> trace_paths(const Scenario& scenario, std::uint64_t seed,
-                                     const std::vector<std::uint64_t>& paths);
+                                     const std::vector<std::uint64_t>& paths,
+                                     Precision precision = Precision::reference);
 
 // ---- host-side pieces (plain C++, every build) -------------------------------------------------------
 

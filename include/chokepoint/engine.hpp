@@ -24,7 +24,7 @@ struct VariableInfo {
 
 // A derived output (docs/scenario-format.md, "derived"): a linear function of reported variables,
 // value = constant + Σ coefficient · variable per year; the CPU backend computes it inside the
-// simulation (simulate_cpu's results already hold it), the CUDA path with add_derived_outputs.
+// simulation (simulate_cpu's and simulate_cuda's results already hold it).
 // Coefficients are schedules whose entries may be distributions, drawn once per path from their
 // own named random streams, so two scenarios that share a coefficient's name share its draws.
 struct DerivedTerm {
@@ -82,7 +82,7 @@ struct RunOptions {
   std::uint64_t seed = 1;
   std::string backend = "auto";  // auto | cpu | cuda
   int threads = 0;               // 0: all cores
-  Precision precision = Precision::mixed;  // precision.hpp; the CUDA backend runs reference for now
+  Precision precision = Precision::mixed;  // precision.hpp; both backends run either
   // The CPU backend keeps every path in memory (one pass) when that takes at most this many
   // bytes, and streams batches through bounded accumulators (docs/scale.md) beyond it. Both
   // give the same summary bit for bit.
@@ -159,8 +159,8 @@ struct TrajectoryPoint {
 std::vector<TrajectoryPoint> trace_path(const Scenario& scenario, std::uint64_t seed, std::uint64_t path,
                                         Precision precision = Precision::mixed);
 
-// The CUDA backend: the same per-path code on a GPU. Throws ResourceError (exit 3) when the
-// build has no CUDA or no device is present.
+// The CUDA backend: the same per-path code on a GPU, in the mixed precision (cuda_backend.hpp
+// takes others). Throws ResourceError (exit 3) when the build has no CUDA or no device is present.
 bool cuda_available();
 std::string cuda_device_name();
 PathResults simulate_cuda(const Scenario& scenario, std::uint64_t paths, std::uint64_t seed,

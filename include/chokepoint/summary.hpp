@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,24 @@ struct SensitivitySection {
   std::vector<OutputSensitivity> first_order;
   std::vector<BindingByInput> binding_by_decile;   // parameters and trends
   std::vector<BindingByInput> binding_by_firings;  // events
+// One batch boundary of `run --target-se` (docs/sensitivity.md, section 5): the paths so far,
+// the named statistic's estimate from them and its Monte Carlo standard error.
+struct TargetSeStep {
+  std::uint64_t paths = 0;
+  double estimate = 0.0;
+  double se = 0.0;
+};
+
+// What `run --target-se X --for SPEC` asked for and where it stopped.
+struct TargetSeRecord {
+  std::string for_spec;   // "VARIABLE:YEAR" or "STAGE.binding_share:YEAR"
+  std::string statistic;  // "mean", "p90", …
+  double target = 0.0;    // X
+  double achieved = 0.0;  // the SE at the stopping point
+  double estimate = 0.0;  // the statistic there
+  std::uint64_t paths = 0;
+  bool met = false;       // achieved ≤ target (false: stopped at the --paths cap)
+  std::vector<TargetSeStep> batches;
 };
 
 struct Summary {
@@ -119,6 +138,7 @@ struct Summary {
   // two check it (empty for a Summary not written to a run directory).
   std::string scenario_digest;
   SensitivitySection sensitivity{};
+  std::optional<TargetSeRecord> target_se;  // only for a run with --target-se
 
   const VariableSummary* find_variable(const std::string& name) const;
   const StageSummary* find_stage(const std::string& name) const;

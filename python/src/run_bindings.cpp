@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "bindings.hpp"
+#include "chokepoint/cuda_backend.hpp"
 #include "chokepoint/engine.hpp"
 #include "chokepoint/summary_io.hpp"
 #include "chokepoint/trajectory_csv.hpp"
@@ -38,13 +39,15 @@ KeptRun run_keeping_paths(const Scenario& scenario, const RunOptions& options) {
   const auto begin = std::chrono::steady_clock::now();
   const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
   KeptRun kept;
+  cuda::LaunchOptions launch;
+  launch.precision = options.precision;
   kept.paths = std::make_shared<PathResults>(
-      use_cuda ? simulate_cuda(scenario, options.paths, options.seed, options.progress)
+      use_cuda ? cuda::simulate_cuda(scenario, options.paths, options.seed, launch, options.progress)
                : simulate_cpu(scenario, options.paths, options.seed, threads, options.progress, options.precision));
   add_derived_outputs(scenario, *kept.paths, options.seed, threads);
   kept.summary = summarize(scenario, *kept.paths, options.seed, threads);
   kept.summary.backend = use_cuda ? "cuda" : "cpu";
-  kept.summary.precision = precision_name(use_cuda ? Precision::reference : options.precision);
+  kept.summary.precision = precision_name(options.precision);
   kept.summary.device = use_cuda ? cuda_device_name()
                                  : "CPU, " + std::to_string(threads) + " thread" + (threads == 1 ? "" : "s");
   kept.summary.threads = threads;
