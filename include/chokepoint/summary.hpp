@@ -94,6 +94,8 @@ struct SensitivitySection {
   std::vector<OutputSensitivity> first_order;
   std::vector<BindingByInput> binding_by_decile;   // parameters and trends
   std::vector<BindingByInput> binding_by_firings;  // events
+};
+
 // One batch boundary of `run --target-se` (docs/sensitivity.md, section 5): the paths so far,
 // the named statistic's estimate from them and its Monte Carlo standard error.
 struct TargetSeStep {
