@@ -17,7 +17,7 @@
 
 #include "analyse/binned_first_order.hpp"
 #include "analyse/exact_sum.hpp"
-#include "analyse/first_order_rows.hpp"
+#include "reduce/first_order_rows.hpp"
 #include "analyse/pick_freeze_sobol.hpp"
 #include "chokepoint/philox.hpp"
 #include "chokepoint/random_streams.hpp"

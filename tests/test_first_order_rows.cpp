@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "analyse/binned_first_order.hpp"
-#include "analyse/first_order_rows.hpp"
+#include "reduce/first_order_rows.hpp"
 #include "sensitivity_models.hpp"
 
 namespace chokepoint {

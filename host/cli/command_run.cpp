@@ -134,7 +134,7 @@ int execute_run(const RunArguments& arguments) {
   if (!arguments.quiet) {
     emit(stdout, terminal_table(summary));
     std::string wrote = "wrote " + out.target() + "/summary.json, summary.csv, scenario.json";
-    if (arguments.per_path > 0) wrote += ", paths.csv";
+    if (arguments.per_path > 0) wrote += ", paths.csv, inputs.csv";
     if (arguments.report && arguments.tornado_paths > 0) wrote += ", tornado.json";
     if (arguments.report) wrote += ", report.html";
     emit(stdout, wrote + "\n");

@@ -18,7 +18,7 @@
 
 namespace chokepoint {
 
-inline constexpr std::uint32_t kPartialFormatVersion = 2;  // 2: the run's precision
+inline constexpr std::uint32_t kPartialFormatVersion = 3;  // 2: the run's precision; 3: first-order sums and their scales
 
 enum class PartialKind : std::uint32_t { shard_pass = 1, refine_plan = 2, checkpoint = 3 };
 

@@ -29,6 +29,34 @@ static bool has_intervals(const Summary& summary, const YearStatistics& stats) {
          stats.quantile_ci_high.size() == summary.quantile_levels.size();
 }
 
+// "sensitivity" (docs/sensitivity.md): first_order.<output>.<year> = [{input, index, se}, …];
+// binding_by_decile.<stage>.<year>.<input> = [p₁ … p₁₀]; binding_by_firings likewise, [p₀, p₁, p₂₊].
+static OrderedJson sensitivity_json(const SensitivitySection& section) {
+  OrderedJson first_order = OrderedJson::object();
+  for (const OutputSensitivity& output : section.first_order) {
+    OrderedJson indices = OrderedJson::array();
+    for (const FirstOrderIndex& index : output.indices)
+      indices.push_back(OrderedJson{{"input", index.input}, {"index", json_number(index.index)}, {"se", json_number(index.se)}});
+    first_order[output.output][std::to_string(output.year)] = std::move(indices);
+  }
+  const auto by_input = [](const std::vector<BindingByInput>& rows) {
+    OrderedJson out = OrderedJson::object();
+    for (const BindingByInput& row : rows) {
+      OrderedJson p = OrderedJson::array();
+      for (double value : row.p) p.push_back(json_number(value));
+      out[row.stage][std::to_string(row.year)][row.input] = std::move(p);
+    }
+    return out;
+  };
+  return OrderedJson{{"bins", section.bins},
+                     {"inputs", section.inputs},
+                     {"input_kinds", section.input_kinds},
+                     {"out_of_range", section.out_of_range},
+                     {"first_order", std::move(first_order)},
+                     {"binding_by_decile", by_input(section.binding_by_decile)},
+                     {"binding_by_firings", by_input(section.binding_by_firings)}};
+}
+
 std::string summary_json_text(const Summary& summary) {
   OrderedJson root;
   root["scenario"] = summary.scenario;
@@ -95,6 +123,7 @@ std::string summary_json_text(const Summary& summary) {
                                     {"nonfinite_paths", count.nonfinite_paths}, {"saturated_paths", count.saturated_paths}});
   root["nonfinite"] = nonfinite;
   root["notes"] = summary.notes;
+  if (summary.sensitivity.bins > 0) root["sensitivity"] = sensitivity_json(summary.sensitivity);
   if (summary.target_se) {
     const TargetSeRecord& target = *summary.target_se;
     OrderedJson batches = OrderedJson::array();
@@ -178,6 +207,13 @@ std::string summary_csv_text(const Summary& summary) {
     csv_row(out, CsvRow{summary.scenario, t.variable, probability}, t.year, stat, kNone, t.p);
     csv_row(out, CsvRow{summary.scenario, t.variable, probability}, t.year, stat + "_se", kNone, t.se);
   }
+  for (const OutputSensitivity& output : summary.sensitivity.first_order)
+    for (const FirstOrderIndex& index : output.indices) {
+      csv_row(out, CsvRow{summary.scenario, output.output, "index"}, output.year, "first_order." + index.input, kNone,
+              index.index);
+      csv_row(out, CsvRow{summary.scenario, output.output, "index"}, output.year, "first_order_se." + index.input, kNone,
+              index.se);
+    }
   return out;
 }
 
@@ -282,6 +318,44 @@ class SummaryReader {
     }
   }
 
+  // The "sensitivity" section as summary_json_text writes it (absent from older summaries).
+  int year_key(const std::string& key, const std::string& path) const {
+    int year = 0;
+    const auto [end, error] = std::from_chars(key.data(), key.data() + key.size(), year);
+    if (error != std::errc() || end != key.data() + key.size()) fail(path, "a calendar year", "\"" + key + "\"");
+    return year;
+  }
+
+  SensitivitySection sensitivity(const ReadJson& object) const {
+    SensitivitySection section;
+    section.bins = member(object, "bins", "sensitivity").get<int>();
+    section.inputs = member(object, "inputs", "sensitivity").get<std::vector<std::string>>();
+    section.input_kinds = member(object, "input_kinds", "sensitivity").get<std::vector<std::string>>();
+    section.out_of_range = object.value("out_of_range", std::uint64_t{0});
+    for (const auto& output : member(object, "first_order", "sensitivity").items())
+      for (const auto& year : output.value().items()) {
+        OutputSensitivity row{output.key(), year_key(year.key(), "sensitivity.first_order." + output.key()), {}};
+        for (const ReadJson& index : year.value())
+          row.indices.push_back(FirstOrderIndex{index.at("input").get<std::string>(), read_number(index.at("index")),
+                                                read_number(index.at("se"))});
+        section.first_order.push_back(std::move(row));
+      }
+    const auto by_input = [&](const char* key, std::vector<BindingByInput>& rows) {
+      if (!object.contains(key)) return;
+      for (const auto& stage : object[key].items())
+        for (const auto& year : stage.value().items())
+          for (const auto& input : year.value().items()) {
+            BindingByInput row{stage.key(), year_key(year.key(), std::string("sensitivity.") + key + "." + stage.key()),
+                               input.key(), {}};
+            for (const ReadJson& p : input.value()) row.p.push_back(read_number(p));
+            rows.push_back(std::move(row));
+          }
+    };
+    by_input("binding_by_decile", section.binding_by_decile);
+    by_input("binding_by_firings", section.binding_by_firings);
+    return section;
+  }
+
   Summary read(const ReadJson& root) const {
     Summary summary;
     summary.scenario = member(root, "scenario", "").get<std::string>();
@@ -355,6 +429,7 @@ class SummaryReader {
                                                    n.at("nonfinite_paths").get<std::uint64_t>(),
                                                    n.at("saturated_paths").get<std::uint64_t>()});
     if (root.contains("notes")) summary.notes = root["notes"].get<std::vector<std::string>>();
+    if (root.contains("sensitivity")) summary.sensitivity = sensitivity(root["sensitivity"]);
     return summary;
   }
 

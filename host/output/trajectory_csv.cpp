@@ -1,9 +1,11 @@
 #include "chokepoint/trajectory_csv.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "chokepoint/csv.hpp"
 #include "chokepoint/output_files.hpp"
+#include "chokepoint/path_inputs.hpp"
 
 namespace chokepoint {
 
@@ -54,7 +56,76 @@ void trajectory_rows(const Scenario& scenario, std::uint64_t seed, std::uint64_t
   }
 }
 
+// The header, then the rows in chunks of paths, each handed to `sink`: memory stays bounded.
+template <class Sink>
+void inputs_rows(const Scenario& scenario, std::uint64_t seed, std::uint64_t paths, Precision precision, Sink&& sink) {
+  const Model& model = *scenario.model;
+  const std::vector<int> years = scenario.calendar_years();
+  std::string out = "path";
+  const auto name = [&out](const std::string& column) {
+    out += ',';
+    out += csv_text(column);
+  };
+  for (const std::string& parameter : scenario.parameter_names) {
+    name(parameter);
+    name(parameter + ".u");
+  }
+  for (const std::string& factor : scenario.factor_names) {
+    name(factor + ".trend");
+    name(factor + ".trend.u");
+  }
+  for (const std::string& event : scenario.event_names)
+    for (int year : years) name(event + ".fires." + std::to_string(year));
+  for (const VariableInfo& variable : scenario.variables)
+    for (int year : years) name(variable.name + "." + std::to_string(year));
+  for (int code = 0; code <= model.stage_count; ++code)
+    for (int year : years) name(binding_name(scenario, code) + ".binding_share." + std::to_string(year));
+  out += '\n';
+  sink(out);
+
+  const auto field = [&out](double value) {
+    out += ',';
+    out += csv_number(value);
+  };
+  constexpr std::uint64_t kChunk = 1024;
+  PathInputs inputs;
+  PathResults results;
+  for (std::uint64_t first = 0; first < paths; first += kChunk) {
+    const std::uint64_t count = std::min(kChunk, paths - first);
+    compute_path_inputs(scenario, seed, first, count, inputs);
+    simulate_cpu_batch(scenario, first, count, seed, results, precision);
+    add_derived_outputs(scenario, results, seed, 1, first);
+    out.clear();
+    for (std::uint64_t p = 0; p < count; ++p) {
+      out += std::to_string(first + p);
+      for (int i = 0; i < inputs.parameters; ++i) {
+        field(inputs.value_of(i)[p]);
+        field(inputs.u_of(i)[p]);
+      }
+      for (int f = 0; f < inputs.factors; ++f) {
+        field(inputs.trend_of(f)[p]);
+        field(inputs.trend_u_of(f)[p]);
+      }
+      for (int e = 0; e < inputs.events; ++e)
+        for (int y = 0; y < inputs.years; ++y) out += ',' + std::to_string(inputs.fires_of(e, y)[p]);
+      for (int v = 0; v < results.variables; ++v)
+        for (int y = 0; y < results.years; ++y) field(static_cast<double>(results.column(v, y)[p]));
+      for (int code = 0; code < results.binding_codes; ++code)
+        for (int y = 0; y < results.years; ++y)
+          field(static_cast<double>(results.binding_column(code, y)[p]) / model.steps_per_year);
+      out += '\n';
+    }
+    sink(out);
+  }
+}
+
 }  // namespace
+
+std::string inputs_csv_text(const Scenario& scenario, std::uint64_t seed, std::uint64_t paths, Precision precision) {
+  std::string text;
+  inputs_rows(scenario, seed, paths, precision, [&text](const std::string& rows) { text += rows; });
+  return text;
+}
 
 std::string trajectory_csv_text(const Scenario& scenario, std::uint64_t seed, std::uint64_t paths,
                                 Precision precision) {
@@ -73,6 +144,9 @@ void write_trajectory_csv(const std::string& directory, const Scenario& scenario
   file.write(kHeader);
   trajectory_rows(scenario, seed, paths, precision, [&file](const std::string& rows) { file.write(rows); });
   file.commit();
+  OutputFile inputs((std::filesystem::path(directory) / "inputs.csv").string());
+  inputs_rows(scenario, seed, paths, precision, [&inputs](const std::string& rows) { inputs.write(rows); });
+  inputs.commit();
 }
 
 }  // namespace chokepoint

@@ -22,15 +22,17 @@ void MomentCounts::merge(const MomentCounts& other) {
     binding[b].any += other.binding[b].any;
   }
   for (std::size_t t = 0; t < threshold_hits.size(); ++t) threshold_hits[t] += other.threshold_hits[t];
+  first_order.merge(other.first_order);
 }
 
-MomentCounts empty_moment_counts(const Scenario& scenario) {
+MomentCounts empty_moment_counts(const Scenario& scenario, const std::vector<std::int32_t>& first_order_scales) {
   const std::size_t years = static_cast<std::size_t>(scenario.model->years);
   MomentCounts counts;
   counts.columns.resize(scenario.variables.size() * years);
   counts.distribution.assign(counts.columns.size() * kDistributionBuckets, 0);
   counts.binding.resize(static_cast<std::size_t>(1 + scenario.model->stage_count) * years);
   counts.threshold_hits.assign(scenario.thresholds.size(), 0);
+  if (!first_order_scales.empty()) counts.first_order = FirstOrderSums(scenario, first_order_scales);
   return counts;
 }
 
@@ -41,9 +43,16 @@ void PassAccumulators::merge(const PassAccumulators& other) {
 
 PassAccumulators empty_pass_accumulators(const Scenario& scenario, const SelectionPlan& plan) {
   PassAccumulators accumulators;
-  if (plan.pass == 1) accumulators.moments = empty_moment_counts(scenario);
+  if (plan.pass == 1) accumulators.moments = empty_moment_counts(scenario, plan.first_order_scales);
   accumulators.selection = empty_counts(plan);
   return accumulators;
+}
+
+PathResults pilot_paths(const Scenario& scenario, std::uint64_t paths, std::uint64_t seed) {
+  PathResults pilot;
+  simulate_cpu_batch(scenario, 0, std::min(paths, kPilotPaths), seed, pilot);
+  add_derived_outputs(scenario, pilot, seed, 1, 0);
+  return pilot;
 }
 
 SelectionPlan first_run_plan(const Scenario& scenario, std::uint64_t paths, std::uint64_t seed,
@@ -55,10 +64,8 @@ SelectionPlan first_run_plan(const Scenario& scenario, std::uint64_t paths, std:
   ranks.erase(std::unique(ranks.begin(), ranks.end()), ranks.end());
   SelectionPlan plan =
       first_selection_plan(scenario.variables.size() * static_cast<std::size_t>(scenario.model->years), paths, ranks);
-  // The pilot: the run's first paths, the same in every shard, rank and resumed run.
-  PathResults pilot;
-  simulate_cpu_batch(scenario, 0, std::min(paths, kPilotPaths), seed, pilot);
-  add_derived_outputs(scenario, pilot, seed, 1, 0);
+  const PathResults pilot = pilot_paths(scenario, paths, seed);
+  plan.first_order_scales = first_order_scales(scenario, pilot);
   for (int v = 0; v < pilot.variables; ++v)
     for (int y = 0; y < pilot.years; ++y) {
       const float* column = pilot.column(v, y);
@@ -124,6 +131,7 @@ Summary summary_from_moments(const Scenario& scenario, std::uint64_t seed, const
   summary.years = years;
   summary.quantile_levels = scenario.quantile_levels;
   summary.notes = scenario.notes;
+  summary.sensitivity = moments.first_order.section(scenario);
   for (const QuantileInterval& interval : plan_quantiles(paths, scenario.quantile_levels).intervals)
     summary.quantile_ci_coverage.push_back(interval.coverage);
 
@@ -318,6 +326,7 @@ std::string encode_plan(const SelectionPlan& plan) {
       out.put<std::uint8_t>(target.keep_keys);
     }
   }
+  out.put_vector(plan.first_order_scales);
   return out.take();
 }
 
@@ -352,6 +361,7 @@ SelectionPlan decode_plan(const std::string& bytes) {
       if (target.bits < kTopKeyBits || target.bits >= 32) throw std::runtime_error("bad target width");
     }
   }
+  in.get_vector(plan.first_order_scales);
   in.expect_end();
   plan.index_targets();
   return plan;
@@ -377,6 +387,7 @@ std::string encode_pass(const PassAccumulators& accumulators, bool with_moments)
       out.put(counts.any);
     }
     out.put_vector(moments.threshold_hits);
+    out.put_vector(moments.first_order.words());
   }
   out.put<std::uint64_t>(accumulators.selection.columns.size());
   for (const ColumnCounts& column : accumulators.selection.columns) {
@@ -420,6 +431,13 @@ void decode_pass(const std::string& bytes, bool with_moments, PassAccumulators& 
     const std::size_t thresholds = moments.threshold_hits.size();
     in.get_vector(moments.threshold_hits);
     expect_size(moments.threshold_hits.size(), thresholds, "thresholds");
+    std::vector<std::uint64_t> first_order;
+    in.get_vector(first_order);
+    try {
+      moments.first_order.set_words(first_order);
+    } catch (const std::invalid_argument& error) {
+      throw std::runtime_error(error.what());
+    }
   }
   SelectionCounts& selection = accumulators.selection;
   expect_size(in.get<std::uint64_t>(), selection.columns.size(), "selection columns");

@@ -10,6 +10,7 @@
 
 #include "chokepoint/engine.hpp"
 #include "chokepoint/exact_sum.hpp"
+#include "reduce/first_order_sums.hpp"
 #include "reduce/quantiles.hpp"
 #include "reduce/streaming_quantiles.hpp"
 
@@ -28,11 +29,12 @@ struct MomentCounts {
   std::vector<std::uint64_t> distribution;    // [variable][year][bucket] (distribution_histogram.hpp)
   std::vector<BindingCounts> binding;         // [code][year], code 0 = demand
   std::vector<std::uint64_t> threshold_hits;  // per Scenario::thresholds entry
+  FirstOrderSums first_order;                 // sensitivity; empty when the plan has no scales
 
   void merge(const MomentCounts& other);
 };
 
-MomentCounts empty_moment_counts(const Scenario& scenario);
+MomentCounts empty_moment_counts(const Scenario& scenario, const std::vector<std::int32_t>& first_order_scales = {});
 
 // One pass's accumulators: the moments (first pass only) and the selection counts.
 struct PassAccumulators {
@@ -50,6 +52,10 @@ void add_batch(const Scenario& scenario, const SelectionPlan& plan, const PathRe
 
 // The binding and threshold counts of a batch (part of add_batch's first pass).
 void add_batch_counts(const Scenario& scenario, const PathResults& batch, MomentCounts& counts);
+
+// The run's pilot: its first min(paths, kPilotPaths) paths in the default precision, the same
+// in every shard, rank and resumed run.
+PathResults pilot_paths(const Scenario& scenario, std::uint64_t paths, std::uint64_t seed);
 
 // The first plan of a run of `paths` paths: every (variable, year) column searched for the
 // order statistics its quantiles need, with the top buckets a pilot of the run's first

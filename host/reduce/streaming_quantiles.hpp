@@ -83,6 +83,9 @@ struct SelectionPlan {
   int pass = 1;
   std::uint64_t paths = 0;  // values per column over the whole run
   std::vector<ColumnSearch> columns;
+  // The fixed-point scales of the first-order sums (reduce/first_order_sums.hpp), fixed from the
+  // pilot by first_run_plan so that every shard and rank uses the same; empty: no sensitivity.
+  std::vector<std::int32_t> first_order_scales;
 
   bool finished() const;
   void index_targets();  // rebuilds first_target after the targets changed or were read

@@ -45,6 +45,7 @@ void run_pass(const Scenario& scenario, std::uint64_t seed, Precision precision,
         simulate_cpu_batch(scenario, first, count, seed, results, precision);
         add_derived_outputs(scenario, results, seed, 1, first);
         add_batch(scenario, plan, results, local);
+        if (plan.pass == 1) add_first_order_batch(scenario, seed, first, results, local.moments.first_order);
         const std::uint64_t finished = done += count;
         if (fraction && omp_get_thread_num() == 0) {
           try {

@@ -6,6 +6,7 @@
 #include <omp.h>
 
 #include <cfloat>
+#include <algorithm>
 #include <cmath>
 
 #include "chokepoint/engine.hpp"
@@ -56,6 +57,30 @@ double standard_error_from_sums(double sum, double sum_of_squares, std::uint64_t
   return std::sqrt(variance / n);
 }
 
+// The first-order sums as the streaming run forms them (the pilot's scales, each path's inputs
+// recomputed), in chunks over the threads: integer sums, so the same bits.
+void add_first_order(const Scenario& scenario, const PathResults& results, std::uint64_t seed, int threads,
+                     MomentCounts& moments) {
+  const FirstOrderSums zero(scenario, first_order_scales(scenario, pilot_paths(scenario, results.paths, seed)));
+  moments.first_order = zero;
+  if (zero.empty()) return;
+  constexpr std::uint64_t kChunk = 4096;
+  const std::int64_t chunks = static_cast<std::int64_t>((results.paths + kChunk - 1) / kChunk);
+#pragma omp parallel num_threads(threads)
+  {
+    FirstOrderSums local = zero;
+    PathInputs inputs;
+#pragma omp for schedule(dynamic, 1)
+    for (std::int64_t c = 0; c < chunks; ++c) {
+      const std::uint64_t first = static_cast<std::uint64_t>(c) * kChunk;
+      compute_path_inputs(scenario, seed, first, std::min(kChunk, results.paths - first), inputs, false);
+      local.add(inputs, results, first);
+    }
+#pragma omp critical(chokepoint_first_order_merge)
+    moments.first_order.merge(local);
+  }
+}
+
 Summary summarize(const Scenario& scenario, PathResults& results, std::uint64_t seed, int threads) {
   add_derived_outputs(scenario, results, seed, threads);  // a no-op when run() has added them
   // Moments, binding and threshold counts as the streaming run adds them, with the whole run as
@@ -77,6 +102,7 @@ Summary summarize(const Scenario& scenario, PathResults& results, std::uint64_t 
     quantiles[static_cast<std::size_t>(c)] = column_quantiles(quantile_plan, column);
   }
   add_batch_counts(scenario, results, sums.moments);
+  add_first_order(scenario, results, seed, thread_count, sums.moments);
   return summary_from_moments(scenario, seed, sums.moments, quantiles);
 }
 

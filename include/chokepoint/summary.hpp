@@ -88,6 +88,42 @@ struct NonfiniteCount {
   std::uint64_t saturated_paths = 0;
 };
 
+// First-order sensitivity (docs/sensitivity.md, "First-order indices from every run"): the share
+// of an output's variance that one input explains alone, from equal-probability bins of the input.
+struct FirstOrderIndex {
+  std::string input;
+  double index = 0.0;
+  double se = 0.0;
+};
+
+// The indices of one output in one year, one per SensitivitySection::inputs entry, in that order.
+// `output` is a variable's name, "<stage>.binding_share", "<stage>.binding_any", or a threshold
+// as "<variable>>=<at_least>" (the form `chokepoint discover --outcome` reads).
+struct OutputSensitivity {
+  std::string output;
+  int year = 0;
+  std::vector<FirstOrderIndex> indices;
+};
+
+// P(the stage binds at least once in the year | the input's group): deciles of a parameter's or
+// a trend's copula uniform (10 values), or an event's firings up to that year's end (0, 1, 2+).
+struct BindingByInput {
+  std::string stage;
+  int year = 0;
+  std::string input;
+  std::vector<double> p;
+};
+
+struct SensitivitySection {
+  int bins = 0;  // 0: the summary carries no sensitivity (written before it existed)
+  std::vector<std::string> inputs;
+  std::vector<std::string> input_kinds;  // "parameter", "trend" or "event", per input
+  std::uint64_t out_of_range = 0;        // values beyond the accumulators' scale, counted as 0
+  std::vector<OutputSensitivity> first_order;
+  std::vector<BindingByInput> binding_by_decile;   // parameters and trends
+  std::vector<BindingByInput> binding_by_firings;  // events
+};
+
 // One batch boundary of `run --target-se` (docs/sensitivity.md, section 5): the paths so far,
 // the named statistic's estimate from them and its Monte Carlo standard error.
 struct TargetSeStep {
@@ -134,6 +170,7 @@ struct Summary {
   // content_digest() of the scenario.json written beside summary.json; readers that pair the
   // two check it (empty for a Summary not written to a run directory).
   std::string scenario_digest;
+  SensitivitySection sensitivity{};
   std::optional<TargetSeRecord> target_se;  // only for a run with --target-se
 
   const VariableSummary* find_variable(const std::string& name) const;

@@ -20,7 +20,16 @@ namespace chokepoint {
 std::string trajectory_csv_text(const Scenario& scenario, std::uint64_t seed, std::uint64_t paths,
                                 Precision precision = Precision::mixed);
 
-// Writes DIR/paths.csv atomically, streaming it path by path (memory does not grow with the
+// The first `paths` paths' drawn inputs and yearly outputs, one row per path (docs/sensitivity.md,
+// "Per-path inputs"): path, then per uncertain parameter `<name>` (its value) and `<name>.u` (its
+// copula uniform), per factor `<factor>.trend` (δ, log/yr) and `<factor>.trend.u`, per event and
+// year `<event>.fires.<year>` (random firings; a forced one is not counted), then per year every
+// variable as `<variable>.<year>` and every binding code as `<stage>.binding_share.<year>` (share of
+// the year's steps it bound). `chokepoint discover` reads it as it is.
+std::string inputs_csv_text(const Scenario& scenario, std::uint64_t seed, std::uint64_t paths,
+                            Precision precision = Precision::mixed);
+
+// Writes DIR/paths.csv and DIR/inputs.csv atomically, streaming it path by path (memory does not grow with the
 // path count). Throws ResourceError (exit 3) when it cannot write, InputError for a bad path.
 void write_trajectory_csv(const std::string& directory, const Scenario& scenario, std::uint64_t seed,
                           std::uint64_t paths, Precision precision = Precision::mixed);

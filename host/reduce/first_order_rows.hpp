@@ -17,7 +17,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "analyse/binned_first_order.hpp"
+#include "reduce/first_order_estimate.hpp"
 
 namespace chokepoint {
 
@@ -25,12 +25,19 @@ class FirstOrderRows {
  public:
   // Throws std::invalid_argument unless inputs ≥ 1, bins ≥ 2 and there is at least one output.
   FirstOrderRows(int inputs, int bins, std::vector<int> scale_exponents);
+  // Outputs in groups (a run's years): output o belongs to the group g with
+  // group_ends[g−1] ≤ o < group_ends[g], the last end being the output count. The last
+  // `grouped_inputs` inputs take one bin per group (an event's firings up to each year's end), the
+  // others one bin for every output. Throws std::invalid_argument on ends that do not partition
+  // the outputs or more grouped inputs than inputs.
+  FirstOrderRows(int inputs, int bins, std::vector<int> scale_exponents, std::vector<int> group_ends, int grouped_inputs);
 
   // The exponent that maps values up to `largest_magnitude` onto |q| ≤ 2^20 (0 → a scale of 1).
   static int scale_exponent_for(double largest_magnitude);
 
   int bin_of(double uniform) const;  // as FirstOrderBins::bin_of
-  // One path: its bin of every input (clamped into [0, bins)) and its value of every output.
+  // One path: its bin of every input (clamped into [0, bins)) and its value of every output; a
+  // grouped input has one bin per group, in group order, after the ungrouped inputs' bins.
   // A value that is not finite, or whose |q| would exceed 2^21 (twice the range the scale was
   // chosen for), is counted in out_of_range() and added as 0, so a scale chosen wrongly is
   // reported rather than silently wrapped; within the range every sum is exact for 2⁴⁰ paths.
@@ -38,6 +45,11 @@ class FirstOrderRows {
   // Throws std::invalid_argument unless the shapes and scales are the same.
   void merge(const FirstOrderRows& other);
   bool operator==(const FirstOrderRows& other) const;
+  // The sums as 64-bit words, for shard files and MPI messages: paths, out of range, the counts,
+  // the row sums, and each 128-bit power sum as two words (low first). set_words reads them back
+  // into an accumulator of the same shape; it throws std::invalid_argument on a wrong length.
+  std::vector<std::uint64_t> words() const;
+  void set_words(const std::vector<std::uint64_t>& words);
 
   int inputs() const { return inputs_; }
   int bins() const { return bins_; }
@@ -50,21 +62,34 @@ class FirstOrderRows {
 
  private:
   std::size_t row(int input, int bin) const { return (static_cast<std::size_t>(input) * bins_ + bin) * outputs(); }
+  // count_ is [input][group][bin]; an ungrouped input uses group 0 for every output.
+  std::size_t count_at(int input, int output, int bin) const;
   double scale(int output) const;
 
   int inputs_;
   int bins_;
+  std::vector<int> group_ends_;   // one group of every output unless grouped
+  std::vector<int> group_of_;     // per output
+  int grouped_inputs_ = 0;
   std::vector<int> scale_exponent_;
   std::vector<double> scale_factor_;  // 2^scale_exponent
   std::uint64_t paths_ = 0;
   std::uint64_t out_of_range_ = 0;
-  std::vector<std::uint64_t> count_;  // [input][bin]
-  std::vector<std::int64_t> sum_;     // [input][bin][output] Σq
+  std::vector<std::uint64_t> count_;  // [input][group][bin]
+  // [input][bin][output] Σq. A path adds into `recent_`, int32 sums of at most kFlushPaths paths
+  // (|q| ≤ 2²¹, so they cannot overflow), moved into the int64 `sum_` every kFlushPaths paths and
+  // before anything reads the sums: half the bytes to store per path, twice the SIMD lanes.
+  // Mutable so that the const readers can settle them first; the totals are the same integers.
+  static constexpr int kFlushPaths = 1000;
+  mutable std::vector<std::int64_t> sum_;
+  mutable std::vector<std::int32_t> recent_;
+  mutable int recent_paths_ = 0;
+  void flush() const;
   // Per output Σq, Σq², Σq³, Σq⁴ as 128-bit integers that wrap as unsigned (defined behaviour)
   // and are read back as two's complement. GCC and Clang; -Wpedantic accepts it marked so.
   __extension__ using PowerSum = unsigned __int128;
   std::vector<PowerSum> power_sum_;  // [output][k]
-  std::vector<std::int64_t> quantised_;    // scratch: this path's q per output
+  std::vector<std::int32_t> quantised_;    // scratch: this path's q per output (|q| ≤ 2²¹)
 };
 
 }  // namespace chokepoint

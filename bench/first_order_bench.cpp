@@ -1,0 +1,79 @@
+// What the first-order indices cost every run (docs/sensitivity.md): recomputing each path's
+// inputs and adding the path to the first-order sums, against the rest of a plain run of the
+// baseline that keeps its paths (simulate_cpu + summarize), one thread, in the same process.
+//
+//   ./build/bench/first_order_bench [PATHS]      (default 100000)
+//
+// CPU seconds of the process (CLOCK_PROCESS_CPUTIME_ID), so that other work on a shared machine
+// weighs less; each figure is the best of two repeats. summarize() itself includes both parts,
+// so the plain run is the whole run less the two parts measured apart on the same paths.
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <string>
+
+#include "chokepoint/engine.hpp"
+#include "chokepoint/path_inputs.hpp"
+#include "reduce/first_order_sums.hpp"
+#include "reduce/run_accumulators.hpp"
+
+namespace {
+
+using namespace chokepoint;
+
+double cpu_seconds() {
+  timespec t;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::uint64_t paths = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 100000;
+  const Scenario scenario = load_scenario(std::string(CHOKEPOINT_SOURCE_DIR) + "/scenarios/baseline.json");
+  double run = 1e300, inputs_time = 1e300, add_time = 1e300;
+  std::uint64_t checksum = 0;
+  for (int repeat = 0; repeat < 2; ++repeat) {
+    double begin = cpu_seconds();
+    PathResults results = simulate_cpu(scenario, paths, 1, 1);
+    const Summary summary = summarize(scenario, results, 1, 1);
+    run = std::min(run, cpu_seconds() - begin);
+    checksum += summary.sensitivity.first_order.size();
+
+    // The two parts alone, in the chunks summarize uses.
+    constexpr std::uint64_t kChunk = 4096;
+    FirstOrderSums sums(scenario, first_order_scales(scenario, pilot_paths(scenario, paths, 1)));
+    PathInputs inputs;
+    double inputs_seconds = 0.0, add_seconds = 0.0;
+    for (std::uint64_t first = 0; first < paths; first += kChunk) {
+      const double t0 = cpu_seconds();
+      compute_path_inputs(scenario, 1, first, std::min(kChunk, paths - first), inputs, false);
+      const double t1 = cpu_seconds();
+      sums.add(inputs, results, first);
+      add_seconds += cpu_seconds() - t1;
+      inputs_seconds += t1 - t0;
+    }
+    inputs_time = std::min(inputs_time, inputs_seconds);
+    add_time = std::min(add_time, add_seconds);
+    checksum += sums.words().size();
+  }
+  const FirstOrderLayout layout = first_order_layout(scenario);
+  int outputs = 0;
+  for (int y = 0; y < scenario.model->years; ++y) outputs += layout.outputs_of_year(y);
+  const double plain = run - inputs_time - add_time;
+  const double per_path = 1e6 / static_cast<double>(paths);
+  std::printf("first_order_bench: baseline, %llu paths, 1 thread, %d inputs x %d output-years, %d bins (checksum %llu)\n",
+              static_cast<unsigned long long>(paths), layout.input_count(), outputs, kFirstOrderBins,
+              static_cast<unsigned long long>(checksum));
+  std::printf("| part | CPU s | µs per path | share of the plain run |\n|---|---|---|---|\n");
+  std::printf("| plain run (simulate + summarize, less the two parts below) | %.2f | %.2f | 100%% |\n", plain, plain * per_path);
+  std::printf("| input recomputation (compute_path_inputs) | %.2f | %.2f | %.1f%% |\n", inputs_time, inputs_time * per_path,
+              100.0 * inputs_time / plain);
+  std::printf("| first-order accumulation (FirstOrderSums::add) | %.2f | %.2f | %.1f%% |\n", add_time, add_time * per_path,
+              100.0 * add_time / plain);
+  std::printf("| both | %.2f | %.2f | %.1f%% |\n", inputs_time + add_time, (inputs_time + add_time) * per_path,
+              100.0 * (inputs_time + add_time) / plain);
+  return 0;
+}
