@@ -69,7 +69,7 @@ TEST_F(ReportTest, RunReportHasOneFanChartPerVariableAndAStageByYearMap) {
   ASSERT_NE(summary.find_stage("demand"), nullptr);
   for (const StageSummary& stage : summary.stages)
     for (int year : summary.years)
-      EXPECT_EQ(count(page, "data-stage=\"" + stage.name + "\" data-year=\"" + std::to_string(year) + "\""), 1u)
+      EXPECT_EQ(count(page, "data-stage=\"" + stage.name + "\" data-year=\"" + std::to_string(year) + "\" data-binding-share="), 1u)
           << stage.name << " " << year;
 }
 

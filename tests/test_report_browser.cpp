@@ -125,7 +125,7 @@ TEST_F(BrowserTest, BaselineReportBuildsOneFanChartPerVariableAndTheBottleneckMa
   EXPECT_EQ(count(run.dom, "<td class=\"binding-cell"), summary.stages.size() * summary.years.size());
   for (const StageSummary& stage : summary.stages)
     for (int year : summary.years)
-      EXPECT_EQ(count(run.dom, "data-stage=\"" + stage.name + "\" data-year=\"" + std::to_string(year) + "\""), 1u)
+      EXPECT_EQ(count(run.dom, "data-stage=\"" + stage.name + "\" data-year=\"" + std::to_string(year) + "\" data-binding-share="), 1u)
           << stage.name << " " << year;
   expect_no_script_errors(run);
 }

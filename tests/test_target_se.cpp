@@ -347,7 +347,7 @@ TEST(TargetSeCommand, MpiRanksStopWhereOneProcessStops) {
   };
   auto same = [&](const fs::path& a, const fs::path& b) {
     nlohmann::json x = summary_json(a), y = summary_json(b);
-    for (const char* machine : {"seconds", "threads", "device", "backend", "scenario_digest"}) {
+    for (const char* machine : {"seconds", "threads", "device", "backend", "scenario_digest", "convergence"}) {
       x.erase(machine);
       y.erase(machine);
     }

@@ -17,6 +17,7 @@
 #include "chokepoint/path_step.hpp"
 #include "chokepoint/stored_value.hpp"
 #include "chokepoint/year_record.hpp"
+#include "simulate/pack_start.hpp"
 #include "simulate/simd_pack.hpp"
 #include "simulate/simd_philox.hpp"
 
@@ -105,7 +106,7 @@ void start_pack(const Model& model, PhiloxKey key, const PackPaths& paths, PathS
     normals.shock[f] = pair.first;
     normals.trend[f] = pair.second;
   }
-  start_path<Pack>(model, normals, state);
+  start_path_pack(model, normals, state);
   for (int lane = 0; lane < kPackWidth; ++lane)
     for (int i = 0; i < model.uncertain_count; ++i) lane_draws[lane][i] = state.draws[i][lane];
 }
@@ -394,5 +395,11 @@ std::vector<TrajectoryPoint> trace_path(const Scenario& scenario, std::uint64_t 
   return precision == Precision::mixed ? trace_pack<Precision::mixed>(scenario, seed, path)
                                        : trace_pack<Precision::reference>(scenario, seed, path);
 }
+
+CHOKEPOINT_CODE_BEGIN
+void start_path_pack(const Model& model, const StartNormals<Pack>& normals, PathState<Pack>& state) {
+  start_path<Pack>(model, normals, state);
+}
+CHOKEPOINT_CODE_END
 
 }  // namespace chokepoint

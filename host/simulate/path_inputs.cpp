@@ -5,7 +5,9 @@
 #include "chokepoint/path_inputs.hpp"
 
 #include <algorithm>
+#include <memory>
 
+#include "simulate/pack_start.hpp"
 #include "simulate/simd_pack.hpp"
 #include "simulate/simd_philox.hpp"
 
@@ -52,24 +54,25 @@ NormalPairOf<Pack> first_pair(const simd::CounterPack& words) {
   return box_muller_uniforms(simd::open_uniforms(words.word[0]), simd::open_uniforms(words.word[1]));
 }
 
-// The step's own start (path_step.hpp), called out of line: start_path is an inline function, so
-// a call that the compiler inlines here could contract its arithmetic into FMAs differently from
-// the backend's copy. Through a pointer, both call the one copy the linker keeps, and the values,
-// trends and fire probabilities are the step's bit for bit (the test checks it).
-void call_start_path(const Model& model, const StartNormals<double>& normals, PathState<double>& state) {
-  static void (*const volatile start)(const Model&, const StartNormals<double>&, PathState<double>&) = &start_path;
-  start(model, normals, state);
-}
+// The backend's own start of a pack (pack_start.hpp) gives the values, trends and fire probabilities.
+struct StartWorkspace {
+  StartNormals<Pack> normals;
+  PathState<Pack> state;
+};
 
 void pack_inputs(const Model& model, PhiloxKey key, const InputPack& pack, std::size_t slot, bool full,
-                 PathInputs& inputs) {
+                 StartWorkspace& work, PathInputs& inputs) {
   simd::CounterPack words[kMaxUncertain];
   Pack parameter_normal[kMaxUncertain];
   Pack trend_normal[kMaxFactors];
   philox_blocks(key, model.uncertain_count, [&](int i) { return model.uncertain[i].stream; }, pack, 0, words);
   for (int i = 0; i < model.uncertain_count; ++i) parameter_normal[i] = first_pair(words[i]).first;
   philox_blocks(key, model.factor_count, [&](int f) { return model.factors[f].stream; }, pack, 0, words);
-  for (int f = 0; f < model.factor_count; ++f) trend_normal[f] = first_pair(words[f]).second;
+  for (int f = 0; f < model.factor_count; ++f) {
+    const NormalPairOf<Pack> pair = first_pair(words[f]);
+    work.normals.shock[f] = pair.first;
+    trend_normal[f] = pair.second;
+  }
 
   const std::size_t paths = inputs.paths;
   double fire_probability[kMaxEvents][kPackWidth];
@@ -78,28 +81,31 @@ void pack_inputs(const Model& model, PhiloxKey key, const InputPack& pack, std::
   bool drawn_rates = false;
   for (int e = 0; e < model.event_count; ++e) drawn_rates |= model.events[e].rate.draw >= 0;
   const bool start = full || drawn_rates;
-  StartNormals<double> normals{};
-  PathState<double> state{};
+  for (int i = 0; i < model.uncertain_count; ++i) work.normals.parameter[i] = parameter_normal[i];
+  for (int f = 0; f < model.factor_count; ++f) work.normals.trend[f] = trend_normal[f];
+  if (start) start_path_pack(model, work.normals, work.state);
   const double no_draws[1] = {0.0};  // constant rates read no draw
   for (int lane = 0; lane < pack.count; ++lane) {
     const std::size_t at = slot + static_cast<std::size_t>(lane);
-    for (int i = 0; i < model.uncertain_count; ++i) normals.parameter[i] = parameter_normal[i][lane];
-    for (int f = 0; f < model.factor_count; ++f) normals.trend[f] = trend_normal[f][lane];
-    if (start) call_start_path(model, normals, state);
+    double lane_normals[kMaxUncertain];
+    for (int i = 0; i < model.uncertain_count; ++i) lane_normals[i] = parameter_normal[i][lane];
     double z[kMaxUncertain];
-    parameter_copula_normals(model, normals.parameter, z);
+    parameter_copula_normals(model, lane_normals, z);
     for (int i = 0; i < model.uncertain_count; ++i) {
-      if (full) inputs.parameter_value[static_cast<std::size_t>(i) * paths + at] = state.draws[i];
+      if (full) inputs.parameter_value[static_cast<std::size_t>(i) * paths + at] = work.state.draws[i][lane];
       inputs.parameter_z[static_cast<std::size_t>(i) * paths + at] = z[i];
     }
+    double lane_trend[kMaxFactors];
+    for (int f = 0; f < model.factor_count; ++f) lane_trend[f] = trend_normal[f][lane];
     double correlated[kMaxFactors];
-    correlate(model.trend_cholesky, model.factor_count, normals.trend, correlated);
+    correlate(model.trend_cholesky, model.factor_count, lane_trend, correlated);
     for (int f = 0; f < model.factor_count; ++f) {
-      if (full) inputs.trend[static_cast<std::size_t>(f) * paths + at] = state.trend[f];
+      if (full) inputs.trend[static_cast<std::size_t>(f) * paths + at] = work.state.trend[f][lane];
       inputs.trend_z[static_cast<std::size_t>(f) * paths + at] = correlated[f];
     }
     for (int e = 0; e < model.event_count; ++e)
-      fire_probability[e][lane] = start ? state.event_fire_probability[e] : event_fire_probability(model, e, no_draws);
+      fire_probability[e][lane] =
+          start ? work.state.event_fire_probability[e][lane] : event_fire_probability(model, e, no_draws);
   }
 
   if (model.event_count == 0) return;
@@ -144,8 +150,9 @@ void compute_path_inputs(const Scenario& scenario, std::uint64_t seed, std::uint
   inputs.fires.resize(static_cast<std::size_t>(model.event_count) * static_cast<std::size_t>(model.years) * count);
   const PhiloxKey key = seed_key(seed);
   const std::uint64_t end = first_path + count;
+  const auto work = std::make_unique<StartWorkspace>();
   for (std::uint64_t first = first_path; first < end; first += kPackWidth)
-    pack_inputs(model, key, input_pack(first, end), static_cast<std::size_t>(first - first_path), full, inputs);
+    pack_inputs(model, key, input_pack(first, end), static_cast<std::size_t>(first - first_path), full, *work, inputs);
   inputs.parameter_u.clear();
   inputs.trend_u.clear();
   if (!full) return;
