@@ -74,7 +74,7 @@ TEST(VarianceChart, ListsTheLargestIndicesThenTheRestThenInteractions) {
   EXPECT_EQ(rows[1].label, "middle");
   EXPECT_EQ(rows[2].label, "other listed inputs (1)");
   EXPECT_DOUBLE_EQ(rows[2].share, 0.1);
-  EXPECT_EQ(rows[3].label, "interactions and unlisted inputs");
+  EXPECT_EQ(rows[3].label, "factor shocks, interactions, unlisted inputs");
   EXPECT_NEAR(rows[3].share, 0.2, 1e-12);
   const std::string svg = report::variance_svg(output, 2);
   EXPECT_EQ(count(svg, "class=\"variance-bar "), 4u);

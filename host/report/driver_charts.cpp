@@ -99,7 +99,7 @@ std::vector<VarianceShare> variance_shares(const OutputIndices& output, std::siz
   }
   if (rest_count > 0)
     rows.push_back(VarianceShare{"other listed inputs (" + std::to_string(rest_count) + ")", rest, std::nan(""), "other"});
-  rows.push_back(VarianceShare{"interactions and unlisted inputs", 1.0 - total, std::nan(""), "interactions"});
+  rows.push_back(VarianceShare{"factor shocks, interactions, unlisted inputs", 1.0 - total, std::nan(""), "interactions"});
   return rows;
 }
 

@@ -25,7 +25,8 @@ struct VarianceShare {
 };
 
 // The rows drawn: the `max_inputs` largest first-order indices, the rest summed as "other listed
-// inputs (n)", and 1 − Σ S_i as "interactions and unlisted inputs".
+// inputs (n)", and 1 − Σ S_i as "factor shocks, interactions, unlisted inputs" (a factor's per-step
+// shocks are not one of the binned inputs, so their share lands here).
 std::vector<VarianceShare> variance_shares(const OutputIndices& output, std::size_t max_inputs = 10);
 
 // Bars of the shares with ± 2 standard error whiskers.
