@@ -1,8 +1,13 @@
 // What the first-order indices cost every run (docs/sensitivity.md): recomputing each path's
 // inputs and adding the path to the first-order sums, against the rest of a plain run of the
-// baseline that keeps its paths (simulate_cpu + summarize), one thread, in the same process.
+// baseline, one thread, in the same process. Two plain runs:
+//  * kept: a run that keeps its PATHS paths (simulate_cpu + summarize), the cheapest per path;
+//  * streamed: `chokepoint run` of STREAMED paths as a user gets it by default (10⁶ baseline paths
+//    do not fit the default memory for paths, so they stream in two or three passes; the first-order
+//    parts run in the first pass only). Its first-order parts are timed on the same batches
+//    simulated again, since run_streaming does them inside its batches.
 //
-//   ./build/bench/first_order_bench [PATHS]      (default 100000)
+//   ./build/bench/first_order_bench [PATHS [STREAMED]]      (defaults 100000 and 0: no streamed run)
 //
 // CPU seconds of the process (CLOCK_PROCESS_CPUTIME_ID), so that other work on a shared machine
 // weighs less; each figure is the best of two repeats. summarize() itself includes both parts,
@@ -15,8 +20,10 @@
 
 #include "chokepoint/engine.hpp"
 #include "chokepoint/path_inputs.hpp"
+#include "chokepoint/scale.hpp"
 #include "reduce/first_order_sums.hpp"
 #include "reduce/run_accumulators.hpp"
+#include "reduce/streaming_run.hpp"
 
 namespace {
 
@@ -28,10 +35,63 @@ double cpu_seconds() {
   return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
 }
 
+struct Parts {
+  double inputs = 0.0;
+  double add = 0.0;
+};
+
+// The two first-order parts of paths [0, paths), in batches of `batch` simulated untimed.
+Parts time_parts_on_batches(const Scenario& scenario, std::uint64_t paths, std::uint64_t batch) {
+  FirstOrderSums sums(scenario, first_order_scales(scenario, pilot_paths(scenario, paths, 1)));
+  PathInputs inputs;
+  PathResults results;
+  Parts parts;
+  for (std::uint64_t first = 0; first < paths; first += batch) {
+    const std::uint64_t count = std::min(batch, paths - first);
+    simulate_cpu_batch(scenario, first, count, 1, results);
+    add_derived_outputs(scenario, results, 1, 1, first);
+    const double t0 = cpu_seconds();
+    compute_path_inputs(scenario, 1, first, count, inputs, false);
+    const double t1 = cpu_seconds();
+    sums.add(inputs, results, 0);
+    parts.add += cpu_seconds() - t1;
+    parts.inputs += t1 - t0;
+  }
+  return parts;
+}
+
+void print_row(const char* part, double seconds, double plain, std::uint64_t paths) {
+  std::printf("| %s | %.2f | %.2f | %.1f%% |\n", part, seconds, seconds * 1e6 / static_cast<double>(paths),
+              100.0 * seconds / plain);
+}
+
+void streamed(const Scenario& scenario, std::uint64_t paths) {
+  RunOptions options;
+  options.paths = paths;
+  options.seed = 1;
+  options.threads = 1;
+  options.backend = "cpu";
+  const double begin = cpu_seconds();
+  const Summary summary = run(scenario, options);
+  const double whole = cpu_seconds() - begin;
+  const Parts parts = time_parts_on_batches(scenario, paths, kDefaultBatchPaths);
+  const double plain = whole - parts.inputs - parts.add;
+  std::printf("\nstreamed: `chokepoint run` of %llu paths, 1 thread, default memory for paths (%s; %zu first-order outputs)\n",
+              static_cast<unsigned long long>(paths),
+              paths * bytes_per_path(scenario) > options.keep_paths_up_to_bytes ? "streamed" : "kept in memory",
+              summary.sensitivity.first_order.size());
+  std::printf("| part | CPU s | µs per path | share of the plain run |\n|---|---|---|---|\n");
+  print_row("plain run (the whole run less the two parts below)", plain, plain, paths);
+  print_row("input recomputation (compute_path_inputs)", parts.inputs, plain, paths);
+  print_row("first-order accumulation (FirstOrderSums::add)", parts.add, plain, paths);
+  print_row("both", parts.inputs + parts.add, plain, paths);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const std::uint64_t paths = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 100000;
+  const std::uint64_t streamed_paths = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 0;
   const Scenario scenario = load_scenario(std::string(CHOKEPOINT_SOURCE_DIR) + "/scenarios/baseline.json");
   double run = 1e300, inputs_time = 1e300, add_time = 1e300;
   std::uint64_t checksum = 0;
@@ -75,5 +135,6 @@ int main(int argc, char** argv) {
               100.0 * add_time / plain);
   std::printf("| both | %.2f | %.2f | %.1f%% |\n", inputs_time + add_time, (inputs_time + add_time) * per_path,
               100.0 * (inputs_time + add_time) / plain);
+  if (streamed_paths > 0) streamed(scenario, streamed_paths);
   return 0;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -12,7 +13,41 @@ namespace {
 
 __extension__ using Int128 = __int128;
 
-constexpr double kLargestQuantised = 2097152.0;  // 2^21
+// A block's power sums of q (|q| ≤ 2²¹) in int64 parts: q, q², and q³, q⁴ from q² split as
+// h·2²¹ + l (0 ≤ l < 2²¹, 0 ≤ h ≤ 2²¹): q³ = hq·2²¹ + lq, q⁴ = h²·2⁴² + hl·2²² + l². Every product
+// is of two 32-bit integers and at most 2⁴², so 256 paths sum to at most 2⁵⁰, exactly.
+enum PowerPart { kSum, kSquares, kCubeHigh, kCubeLow, kFourthHigh, kFourthMixed, kFourthLow, kPowerParts };
+
+// Outputs of a block are summed 32 at a time in two 16-lane vectors that stay in registers
+// (GCC's vector extension: the widest the target has, or pairs of narrower ones).
+constexpr int kChunk = 32;
+typedef std::int32_t Lanes16 __attribute__((vector_size(64)));
+
+Lanes16 load_lanes(const std::int32_t* from) {
+  Lanes16 lanes;
+  std::memcpy(&lanes, from, sizeof lanes);
+  return lanes;
+}
+
+// One path's q into the block's power parts. The parts are disjoint rows, and GCC honours
+// restrict on parameters: so the loop vectorises across outputs.
+void add_powers(const std::int32_t* __restrict q, std::size_t outputs, std::int64_t* __restrict sum,
+                std::int64_t* __restrict squares, std::int64_t* __restrict cube_high, std::int64_t* __restrict cube_low,
+                std::int64_t* __restrict fourth_high, std::int64_t* __restrict fourth_mixed,
+                std::int64_t* __restrict fourth_low) {
+  for (std::size_t o = 0; o < outputs; ++o) {
+    const std::int64_t square = static_cast<std::int64_t>(q[o]) * q[o];
+    const auto high = static_cast<std::int32_t>(square >> 21);
+    const auto low = static_cast<std::int32_t>(square & 0x1FFFFF);
+    sum[o] += q[o];
+    squares[o] += square;
+    cube_high[o] += static_cast<std::int64_t>(high) * q[o];
+    cube_low[o] += static_cast<std::int64_t>(low) * q[o];
+    fourth_high[o] += static_cast<std::int64_t>(high) * high;
+    fourth_mixed[o] += static_cast<std::int64_t>(high) * low;
+    fourth_low[o] += static_cast<std::int64_t>(low) * low;
+  }
+}
 
 }  // namespace
 
@@ -24,7 +59,8 @@ FirstOrderRows::FirstOrderRows(int inputs, int bins, std::vector<int> scale_expo
     : inputs_(inputs), bins_(bins), group_ends_(std::move(group_ends)), grouped_inputs_(grouped_inputs),
       scale_exponent_(std::move(scale_exponents)) {
   if (inputs < 1) throw std::invalid_argument("first-order rows need at least one input, got " + std::to_string(inputs));
-  if (bins < 2) throw std::invalid_argument("first-order rows need at least two bins, got " + std::to_string(bins));
+  if (bins < 2 || bins > 256)  // a block keeps each path's bin in a byte
+    throw std::invalid_argument("first-order rows need 2 to 256 bins, got " + std::to_string(bins));
   if (scale_exponent_.empty()) throw std::invalid_argument("first-order rows need at least one output");
   if (grouped_inputs < 0 || grouped_inputs > inputs)
     throw std::invalid_argument("first-order rows: " + std::to_string(grouped_inputs) + " grouped inputs of " +
@@ -39,9 +75,10 @@ FirstOrderRows::FirstOrderRows(int inputs, int bins, std::vector<int> scale_expo
     throw std::invalid_argument("first-order rows: the output groups do not cover the outputs");
   count_.assign(static_cast<std::size_t>(inputs) * group_ends_.size() * bins, 0);
   sum_.assign(static_cast<std::size_t>(inputs) * bins * scale_exponent_.size(), 0);
-  recent_.assign(sum_.size(), 0);
   power_sum_.assign(scale_exponent_.size() * 4, 0);
-  quantised_.assign(scale_exponent_.size(), 0);
+  block_power_.assign(kPowerParts * stride(), 0);
+  order_.assign(static_cast<std::size_t>(input_slots()) * kBlockPaths, 0);
+  bin_end_.assign(static_cast<std::size_t>(input_slots()) * bins_, 0);
   for (int exponent : scale_exponent_) scale_factor_.push_back(std::ldexp(1.0, exponent));
 }
 
@@ -66,61 +103,144 @@ int FirstOrderRows::bin_of(double uniform) const {
   return bin < bins_ ? bin : bins_ - 1;
 }
 
-void FirstOrderRows::add(const int* bin_of_input, const double* outputs_of_path) {
-  const int output_count = outputs();
-  for (int o = 0; o < output_count; ++o) {
-    // Multiplying by a power of two is exact here; adding and subtracting 1.5·2⁵² rounds to the
-    // nearest integer (ties to even) without a libm call.
-    const double scaled = outputs_of_path[o] * scale_factor_[o];
-    if (!(std::fabs(scaled) <= kLargestQuantised)) {
-      ++out_of_range_;
-      quantised_[o] = 0;
-    } else {
-      quantised_[o] = static_cast<std::int32_t>((scaled + 0x1.8p52) - 0x1.8p52);
-    }
-    // |q| ≤ 2²¹, so q² fits 64 bits and only q³, q⁴ need 128.
-    const std::int64_t q = quantised_[o];
-    const std::int64_t q2 = q * q;
-    PowerSum* sums = &power_sum_[static_cast<std::size_t>(o) * 4];
-    sums[0] += static_cast<PowerSum>(static_cast<Int128>(q));
-    sums[1] += static_cast<PowerSum>(q2);
-    sums[2] += static_cast<PowerSum>(static_cast<Int128>(q2) * q);
-    sums[3] += static_cast<PowerSum>(static_cast<Int128>(q2) * q2);
-  }
-  const int ungrouped = inputs_ - grouped_inputs_;
-  const std::size_t groups = group_ends_.size();
-  for (int i = 0; i < ungrouped; ++i) {
-    const int bin = std::clamp(bin_of_input[i], 0, bins_ - 1);
-    ++count_[static_cast<std::size_t>(i) * groups * bins_ + bin];
-    std::int32_t* sums = &recent_[row(i, bin)];
-    for (int o = 0; o < output_count; ++o) sums[o] += quantised_[o];
-  }
-  const int* grouped_bins = bin_of_input + ungrouped;
-  for (int i = ungrouped; i < inputs_; ++i)
-    for (std::size_t g = 0; g < groups; ++g) {
-      const int bin = std::clamp(*grouped_bins++, 0, bins_ - 1);
-      ++count_[(static_cast<std::size_t>(i) * groups + g) * bins_ + bin];
-      std::int32_t* sums = &recent_[row(i, bin)];
-      for (int o = g == 0 ? 0 : group_ends_[g - 1]; o < group_ends_[g]; ++o)
-        sums[o] += quantised_[o];
-    }
-  ++paths_;
-  if (++recent_paths_ == kFlushPaths) flush();
+std::size_t FirstOrderRows::stride() const {
+  // Whole 16-lane vectors, and a chunk's worth more so that a chunk may read past the last output.
+  return (scale_exponent_.size() + 15) / 16 * 16;
 }
 
-void FirstOrderRows::flush() const {
-  if (recent_paths_ == 0) return;
-  for (std::size_t s = 0; s < sum_.size(); ++s) sum_[s] += recent_[s];
-  std::fill(recent_.begin(), recent_.end(), 0);
-  recent_paths_ = 0;
+FirstOrderRows::Block::Block(const FirstOrderRows& rows)
+    : stride_(rows.stride()),
+      scale_factor_(rows.scale_factor_.data()),
+      bins_(static_cast<std::size_t>(rows.input_slots()) * kBlockPaths, 0),
+      quantised_(stride_ * kBlockPaths + kChunk, 0) {}
+
+namespace {
+
+// q of a column of values under `scale`, 0 where out of range; returns how many were.
+std::uint64_t quantise_values(const float* __restrict column, int count, double scale, double largest,
+                              std::int32_t* __restrict q) {
+  std::uint64_t out_of_range = 0;
+  for (int k = 0; k < count; ++k) {
+    const double scaled = static_cast<double>(column[k]) * scale;
+    const bool inside = std::fabs(scaled) <= largest;  // false for NaN and ±∞
+    out_of_range += !inside;
+    q[k] = inside ? static_cast<std::int32_t>((scaled + 0x1.8p52) - 0x1.8p52) : 0;
+  }
+  return out_of_range;
+}
+
+}  // namespace
+
+void FirstOrderRows::Block::quantise_column(int output, const float* column) {
+  alignas(64) std::int32_t q[kBlockPaths];
+  out_of_range_ += quantise_values(column, paths_, scale_factor_[output], kLargestQuantised, q);
+  for (int k = 0; k < paths_; ++k) quantised_[static_cast<std::size_t>(k) * stride_ + static_cast<std::size_t>(output)] = q[k];
+}
+
+void FirstOrderRows::add_block(Block& block) {
+  const int paths = block.paths_;
+  if (paths == 0) return;
+  const std::size_t stride = block.stride_;
+  const int output_count = outputs();
+
+  // Σq … Σq⁴: int64 lanes over the block, then into the 128-bit totals once per block.
+  std::int64_t* part[kPowerParts];
+  for (int k = 0; k < kPowerParts; ++k) {
+    part[k] = block_power_.data() + static_cast<std::size_t>(k) * stride;
+    std::fill(part[k], part[k] + stride, 0);
+  }
+  for (int path = 0; path < paths; ++path)
+    add_powers(block.outputs_of_path(path), stride, part[kSum], part[kSquares], part[kCubeHigh], part[kCubeLow],
+               part[kFourthHigh], part[kFourthMixed], part[kFourthLow]);
+  for (int o = 0; o < output_count; ++o) {
+    PowerSum* sums = &power_sum_[static_cast<std::size_t>(o) * 4];
+    const auto at = [&](int k) { return static_cast<Int128>(part[k][o]); };
+    sums[0] += static_cast<PowerSum>(at(kSum));
+    sums[1] += static_cast<PowerSum>(at(kSquares));
+    sums[2] += static_cast<PowerSum>(at(kCubeHigh) * (Int128{1} << 21) + at(kCubeLow));
+    sums[3] += static_cast<PowerSum>(at(kFourthHigh) * (Int128{1} << 42) + at(kFourthMixed) * (Int128{1} << 22) +
+                                     at(kFourthLow));
+  }
+
+  // Each input slot's paths in bin order (a counting sort); bin_end_[slot][b] ends bin b.
+  const int ungrouped = inputs_ - grouped_inputs_;
+  const std::size_t groups = group_ends_.size();
+  const int slots = input_slots();
+  struct Slot {
+    int input;
+    std::size_t count_base;
+    int first_output, end_output;
+  };
+  std::vector<Slot> slot_of(static_cast<std::size_t>(slots));
+  for (int i = 0; i < ungrouped; ++i) slot_of[static_cast<std::size_t>(i)] = {i, static_cast<std::size_t>(i) * groups * bins_, 0, output_count};
+  for (int i = ungrouped, s = ungrouped; i < inputs_; ++i)
+    for (std::size_t g = 0; g < groups; ++g)
+      slot_of[static_cast<std::size_t>(s++)] = {i, (static_cast<std::size_t>(i) * groups + g) * bins_,
+                                                g == 0 ? 0 : group_ends_[g - 1], group_ends_[g]};
+  for (int s = 0; s < slots; ++s) {
+    const std::uint8_t* bin_of_path = block.bins_of_slot(s);
+    int* end = &bin_end_[static_cast<std::size_t>(s) * bins_];
+    std::uint16_t* order = &order_[static_cast<std::size_t>(s) * kBlockPaths];
+    std::fill(end, end + bins_, 0);
+    for (int path = 0; path < paths; ++path) ++end[std::min<int>(bin_of_path[path], bins_ - 1)];
+    int before = 0;
+    for (int b = 0; b < bins_; ++b) {
+      count_[slot_of[static_cast<std::size_t>(s)].count_base + static_cast<std::size_t>(b)] += static_cast<std::uint64_t>(end[b]);
+      const int in_bin = end[b];
+      end[b] = before;  // for now the start of bin b, where its next path goes
+      before += in_bin;
+    }
+    for (int path = 0; path < paths; ++path)
+      order[end[std::min<int>(bin_of_path[path], bins_ - 1)]++] = static_cast<std::uint16_t>(path);
+  }
+  // Then chunk by chunk of outputs (so that the block's columns of one chunk stay in L1 while
+  // every slot reads them): per slot and bin the sum of its paths' outputs in registers, added
+  // once to the bin's row.
+  for (int o = 0; o < output_count; o += kChunk) {
+    for (int s = 0; s < slots; ++s) {
+      const Slot& slot = slot_of[static_cast<std::size_t>(s)];
+      const int first = std::max(o, slot.first_output), last = std::min(o + kChunk, slot.end_output);
+      if (first >= last) continue;
+      const std::uint16_t* order = &order_[static_cast<std::size_t>(s) * kBlockPaths];
+      const int* end = &bin_end_[static_cast<std::size_t>(s) * bins_];
+      for (int b = 0, begin = 0; b < bins_; begin = end[b++]) {
+        if (begin == end[b]) continue;
+        Lanes16 low = {}, high = {};
+        for (int at = begin; at < end[b]; ++at) {
+          const std::int32_t* q = block.quantised_.data() + order[at] * stride + o;
+          low += load_lanes(q);
+          high += load_lanes(q + 16);
+        }
+        alignas(64) std::int32_t sums[kChunk];
+        std::memcpy(sums, &low, sizeof low);
+        std::memcpy(sums + 16, &high, sizeof high);
+        std::int64_t* row_sums = &sum_[row(slot.input, b)];
+        for (int j = first; j < last; ++j) row_sums[j] += sums[j - o];
+      }
+    }
+  }
+
+  paths_ += static_cast<std::uint64_t>(paths);
+  out_of_range_ += block.out_of_range_;
+  block.out_of_range_ = 0;
+  block.paths_ = 0;
+}
+
+void FirstOrderRows::add(const int* bin_of_input, const double* outputs_of_path) {
+  Block block(*this);
+  block.set_paths(1);
+  const int slots = input_slots();
+  for (int slot = 0; slot < slots; ++slot)
+    block.bins_of_slot(slot)[0] = static_cast<std::uint8_t>(std::clamp(bin_of_input[slot], 0, bins_ - 1));
+  std::int32_t* q = block.outputs_of_path(0);
+  for (int o = 0; o < outputs(); ++o) q[o] = block.quantise(o, outputs_of_path[o]);
+  add_block(block);
 }
 
 void FirstOrderRows::merge(const FirstOrderRows& other) {
   if (other.inputs_ != inputs_ || other.bins_ != bins_ || other.scale_exponent_ != scale_exponent_ ||
       other.group_ends_ != group_ends_ || other.grouped_inputs_ != grouped_inputs_)
     throw std::invalid_argument("cannot merge first-order rows of different inputs, bins, outputs or scales");
-  flush();
-  other.flush();
   for (std::size_t c = 0; c < count_.size(); ++c) count_[c] += other.count_[c];
   for (std::size_t s = 0; s < sum_.size(); ++s) sum_[s] += other.sum_[s];
   for (std::size_t at = 0; at < power_sum_.size(); ++at) power_sum_[at] += other.power_sum_[at];
@@ -129,8 +249,6 @@ void FirstOrderRows::merge(const FirstOrderRows& other) {
 }
 
 bool FirstOrderRows::operator==(const FirstOrderRows& other) const {
-  flush();
-  other.flush();
   return inputs_ == other.inputs_ && bins_ == other.bins_ && scale_exponent_ == other.scale_exponent_ &&
          group_ends_ == other.group_ends_ && grouped_inputs_ == other.grouped_inputs_ &&
          paths_ == other.paths_ && out_of_range_ == other.out_of_range_ && count_ == other.count_ &&
@@ -138,7 +256,6 @@ bool FirstOrderRows::operator==(const FirstOrderRows& other) const {
 }
 
 std::vector<std::uint64_t> FirstOrderRows::words() const {
-  flush();
   std::vector<std::uint64_t> out;
   out.reserve(2 + count_.size() + sum_.size() + 2 * power_sum_.size());
   out.push_back(paths_);
@@ -157,8 +274,6 @@ void FirstOrderRows::set_words(const std::vector<std::uint64_t>& words) {
   if (words.size() != expected)
     throw std::invalid_argument("first-order rows: " + std::to_string(words.size()) + " words where " +
                                 std::to_string(expected) + " were expected");
-  std::fill(recent_.begin(), recent_.end(), 0);
-  recent_paths_ = 0;
   std::size_t at = 0;
   paths_ = words[at++];
   out_of_range_ = words[at++];
@@ -171,7 +286,6 @@ void FirstOrderRows::set_words(const std::vector<std::uint64_t>& words) {
 }
 
 FirstOrderEstimate FirstOrderRows::estimate(int input, int output) const {
-  flush();
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   const auto paths = static_cast<double>(paths_);
   // Everything in units of q: an index is a ratio of variances, so the scale cancels.
@@ -219,7 +333,6 @@ std::vector<double> FirstOrderRows::grouped_means(int input, int output, int gro
   if (groups < 1 || bins_ % groups != 0)
     throw std::invalid_argument(std::to_string(bins_) + " bins do not split into " + std::to_string(groups) +
                                 " equal groups");
-  flush();
   const int per_group = bins_ / groups;
   std::vector<double> means(groups);
   for (int g = 0; g < groups; ++g) {

@@ -14,6 +14,7 @@
 // that is only the within-bin part, the between-bin part of the SE is the same.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -23,7 +24,7 @@ namespace chokepoint {
 
 class FirstOrderRows {
  public:
-  // Throws std::invalid_argument unless inputs ≥ 1, bins ≥ 2 and there is at least one output.
+  // Throws std::invalid_argument unless inputs ≥ 1, 2 ≤ bins ≤ 256 and there is at least one output.
   FirstOrderRows(int inputs, int bins, std::vector<int> scale_exponents);
   // Outputs in groups (a run's years): output o belongs to the group g with
   // group_ends[g−1] ≤ o < group_ends[g], the last end being the output count. The last
@@ -36,12 +37,55 @@ class FirstOrderRows {
   static int scale_exponent_for(double largest_magnitude);
 
   int bin_of(double uniform) const;  // as FirstOrderBins::bin_of
+  // Up to kBlockPaths paths at once, the form the engine's reductions use: the caller fills each
+  // path's bin of every input slot (ungrouped inputs, then each grouped input's groups) and its
+  // quantised outputs (quantise), then add_block adds them. Within a block, the paths of one bin
+  // of one input are summed in registers and added to that bin's row once: the row sums are
+  // touched once per bin and block rather than once per path.
+  static constexpr int kBlockPaths = 256;
+  class Block {
+   public:
+    explicit Block(const FirstOrderRows& rows);
+    int paths() const { return paths_; }
+    // How many of the block's kBlockPaths slots the caller has filled (paths 0 … count − 1).
+    void set_paths(int count) { paths_ = count; }
+    std::uint8_t* bins_of_slot(int slot) { return bins_.data() + static_cast<std::size_t>(slot) * kBlockPaths; }
+    std::int32_t* outputs_of_path(int path) { return quantised_.data() + static_cast<std::size_t>(path) * stride_; }
+    // q = round(value · 2^scale_exponent[o]). A value that is not finite, or whose |q| would exceed
+    // 2^21 (twice the range the scale was chosen for), is counted as out of range and becomes 0,
+    // so a scale chosen wrongly is reported rather than silently wrapped.
+    std::int32_t quantise(int output, double value) {
+      // Multiplying by a power of two is exact; adding and subtracting 1.5·2⁵² rounds to the
+      // nearest integer (ties to even) without a libm call.
+      const double scaled = value * scale_factor_[output];
+      if (!(std::fabs(scaled) <= kLargestQuantised)) {
+        ++out_of_range_;
+        return 0;
+      }
+      return static_cast<std::int32_t>((scaled + 0x1.8p52) - 0x1.8p52);
+    }
+
+    // Output o of the block's paths from a column of the run's values, as quantise does, in a
+    // form that vectorises.
+    void quantise_column(int output, const float* column);
+
+   private:
+    friend class FirstOrderRows;
+    int paths_ = 0;
+    std::size_t stride_;  // outputs rounded up to whole SIMD vectors
+    const double* scale_factor_;
+    std::uint64_t out_of_range_ = 0;
+    std::vector<std::uint8_t> bins_;         // [slot][path]
+    std::vector<std::int32_t> quantised_;    // [path][stride], the padding 0
+  };
+  // Adds the block's paths and empties it for the next ones; within the range every sum is exact
+  // for 2⁴⁰ paths, and the same paths in any blocks give the same sums.
+  void add_block(Block& block);
   // One path: its bin of every input (clamped into [0, bins)) and its value of every output; a
-  // grouped input has one bin per group, in group order, after the ungrouped inputs' bins.
-  // A value that is not finite, or whose |q| would exceed 2^21 (twice the range the scale was
-  // chosen for), is counted in out_of_range() and added as 0, so a scale chosen wrongly is
-  // reported rather than silently wrapped; within the range every sum is exact for 2⁴⁰ paths.
+  // grouped input has one bin per group, in group order, after the ungrouped inputs' bins. A block
+  // of one path (tests and the exact-sum comparisons use it).
   void add(const int* bin_of_input, const double* outputs);
+  int input_slots() const { return inputs_ - grouped_inputs_ + grouped_inputs_ * static_cast<int>(group_ends_.size()); }
   // Throws std::invalid_argument unless the shapes and scales are the same.
   void merge(const FirstOrderRows& other);
   bool operator==(const FirstOrderRows& other) const;
@@ -62,6 +106,7 @@ class FirstOrderRows {
 
  private:
   std::size_t row(int input, int bin) const { return (static_cast<std::size_t>(input) * bins_ + bin) * outputs(); }
+  std::size_t stride() const;
   // count_ is [input][group][bin]; an ungrouped input uses group 0 for every output.
   std::size_t count_at(int input, int output, int bin) const;
   double scale(int output) const;
@@ -76,20 +121,16 @@ class FirstOrderRows {
   std::uint64_t paths_ = 0;
   std::uint64_t out_of_range_ = 0;
   std::vector<std::uint64_t> count_;  // [input][group][bin]
-  // [input][bin][output] Σq. A path adds into `recent_`, int32 sums of at most kFlushPaths paths
-  // (|q| ≤ 2²¹, so they cannot overflow), moved into the int64 `sum_` every kFlushPaths paths and
-  // before anything reads the sums: half the bytes to store per path, twice the SIMD lanes.
-  // Mutable so that the const readers can settle them first; the totals are the same integers.
-  static constexpr int kFlushPaths = 1000;
-  mutable std::vector<std::int64_t> sum_;
-  mutable std::vector<std::int32_t> recent_;
-  mutable int recent_paths_ = 0;
-  void flush() const;
+  std::vector<std::int64_t> sum_;  // [input][bin][output] Σq
   // Per output Σq, Σq², Σq³, Σq⁴ as 128-bit integers that wrap as unsigned (defined behaviour)
   // and are read back as two's complement. GCC and Clang; -Wpedantic accepts it marked so.
   __extension__ using PowerSum = unsigned __int128;
   std::vector<PowerSum> power_sum_;  // [output][k]
-  std::vector<std::int32_t> quantised_;    // scratch: this path's q per output (|q| ≤ 2²¹)
+  static constexpr double kLargestQuantised = 2097152.0;  // 2^21
+  // A block's power sums, in int64 lanes that vectorise (add_block).
+  std::vector<std::int64_t> block_power_;  // [part][stride]
+  std::vector<std::uint16_t> order_;       // scratch: [slot][path], a block's paths sorted by bin
+  std::vector<int> bin_end_;               // scratch: [slot][bin], where each bin's paths end in order_
 };
 
 }  // namespace chokepoint

@@ -19,6 +19,19 @@ std::string code_name(const Scenario& scenario, int code) {
   return code == 0 ? std::string("demand") : scenario.stage_names[static_cast<std::size_t>(code - 1)];
 }
 
+// The bin of a standard normal z: how many of the B − 1 edges Φ⁻¹(b/B) lie at or below it, the
+// bin of u = Φ(z) without an erfc per input and path. Counted without branches and vectorised over
+// the paths (a binary search mispredicts about every other step on random z); restrict on the
+// parameters lets GCC see that the bytes written do not alias the normals.
+void bins_of_standard_normals(const double* __restrict z, int count, const double* __restrict edges,
+                              std::uint8_t* __restrict bin) {
+  for (int k = 0; k < count; ++k) {
+    int below = 0;
+    for (int e = 0; e < kFirstOrderBins - 1; ++e) below += z[k] >= edges[e];
+    bin[k] = static_cast<std::uint8_t>(below);
+  }
+}
+
 // 2⁸ of headroom over the pilot's largest value: a column of 10⁶ paths may reach well past the
 // largest of its first 4096 (a lognormal with σ = 1 by about 4×); the scale still resolves the
 // pilot's largest value to 2¹² steps, far finer than any index needs.
@@ -96,65 +109,52 @@ FirstOrderSums::FirstOrderSums(const Scenario& scenario, const std::vector<std::
 void FirstOrderSums::add(const PathInputs& inputs, const PathResults& results, std::uint64_t first_slot) {
   if (empty()) return;
   FirstOrderRows& rows = rows_.front();
-  const std::size_t scalar_inputs = layout_.parameters.size() + layout_.factors.size();
   const std::size_t years = group_ends_.size();
-  const std::size_t input_count = scalar_inputs + layout_.events.size() * years;
-  const std::size_t output_count = static_cast<std::size_t>(rows.outputs());
-  // Paths go in blocks whose outputs are first copied column by column into a [path][output]
-  // block: reading one value of each of ~200 columns per path would touch a cache line per column.
-  constexpr std::size_t kBlock = 16;
-  std::vector<int> bins(kBlock * input_count);
-  std::vector<double> outputs(kBlock * output_count);
-  // The bin of a standard normal z: how many of the B − 1 edges Φ⁻¹(b/B) lie at or below it, the
-  // bin of u = Φ(z) without an erfc per input and path. Counted without branches: a binary search
-  // mispredicts about every other step on random z, and cost more than the rows' additions.
-  const double* edges = bin_edges_.data();
-  const auto bin_of_normal = [edges](double z) {
-    int bin = 0;
-    for (int b = 0; b < kFirstOrderBins - 1; ++b) bin += z >= edges[b];
-    return bin;
+  constexpr int kBlock = FirstOrderRows::kBlockPaths;
+  FirstOrderRows::Block block(rows);
+  const auto bins_of_normals = [this](const double* z, int count, std::uint8_t* bin) {
+    bins_of_standard_normals(z, count, bin_edges_.data(), bin);
   };
-  for (std::uint64_t block = 0; block < inputs.paths; block += kBlock) {
-    const std::size_t count = static_cast<std::size_t>(std::min<std::uint64_t>(kBlock, inputs.paths - block));
-    const std::uint64_t slot = first_slot + block;
-    for (std::size_t k = 0; k < count; ++k) {
-      int* bin = bins.data() + k * input_count;
-      for (int parameter : layout_.parameters) *bin++ = bin_of_normal(inputs.z_of(parameter)[block + k]);
-      for (int factor : layout_.factors) *bin++ = bin_of_normal(inputs.trend_z_of(factor)[block + k]);
-      for (int event : layout_.events) {
-        int fired = 0;
-        for (std::size_t y = 0; y < years; ++y) {
-          fired += inputs.fires_of(event, static_cast<int>(y))[block + k];
-          *bin++ = std::min(fired, 2);
+  for (std::uint64_t first = 0; first < inputs.paths; first += kBlock) {
+    const int count = static_cast<int>(std::min<std::uint64_t>(kBlock, inputs.paths - first));
+    block.set_paths(count);
+    int slot = 0;
+    for (int parameter : layout_.parameters) bins_of_normals(inputs.z_of(parameter) + first, count, block.bins_of_slot(slot++));
+    for (int factor : layout_.factors) bins_of_normals(inputs.trend_z_of(factor) + first, count, block.bins_of_slot(slot++));
+    for (int event : layout_.events) {
+      std::uint8_t fired[kBlock] = {};
+      for (std::size_t y = 0; y < years; ++y) {
+        const std::uint8_t* fires = inputs.fires_of(event, static_cast<int>(y)) + first;
+        std::uint8_t* bin = block.bins_of_slot(slot++);
+        for (int k = 0; k < count; ++k) {
+          fired[k] = static_cast<std::uint8_t>(std::min(fired[k] + fires[k], 2));  // bins 0, 1, 2+
+          bin[k] = fired[k];
         }
       }
     }
-    std::size_t o = 0;
-    const auto column_into = [&](auto value_of) {
-      for (std::size_t k = 0; k < count; ++k) outputs[k * output_count + o] = value_of(k);
-      ++o;
-    };
+    // Column by column into the block's [path][output] rows.
+    const std::uint64_t slot_of_first = first_slot + first;
+    int o = 0;
     for (std::size_t y = 0; y < years; ++y) {
       const int year = static_cast<int>(y);
-      for (int v : layout_.variables) {
-        const float* column = results.column(v, year) + slot;
-        column_into([&](std::size_t k) { return static_cast<double>(column[k]); });
+      for (int v : layout_.variables) block.quantise_column(o++, results.column(v, year) + slot_of_first);
+      for (int code = 0; code < layout_.binding_codes; ++code, ++o) {
+        const std::uint8_t* column = results.binding_column(code, year) + slot_of_first;
+        for (int k = 0; k < count; ++k) block.outputs_of_path(k)[o] = column[k];  // steps: scale 1
       }
-      for (int code = 0; code < layout_.binding_codes; ++code) {
-        const std::uint8_t* column = results.binding_column(code, year) + slot;
-        column_into([&](std::size_t k) { return static_cast<double>(column[k]); });
-      }
-      for (int code = 0; code < layout_.binding_codes; ++code) {
-        const std::uint8_t* column = results.binding_column(code, year) + slot;
-        column_into([&](std::size_t k) { return column[k] > 0 ? 1.0 : 0.0; });
+      for (int code = 0; code < layout_.binding_codes; ++code, ++o) {
+        const std::uint8_t* column = results.binding_column(code, year) + slot_of_first;
+        for (int k = 0; k < count; ++k) block.outputs_of_path(k)[o] = column[k] > 0 ? 1 : 0;
       }
       for (int t : layout_.thresholds_of_year[y]) {
         const ThresholdRequest& request = layout_.thresholds[static_cast<std::size_t>(t)];
-        const float* column = results.column(request.variable, year) + slot;
-        column_into([&](std::size_t k) { return static_cast<double>(column[k]) >= request.at_least ? 1.0 : 0.0; });
+        const float* column = results.column(request.variable, year) + slot_of_first;
+        for (int k = 0; k < count; ++k)
+          block.outputs_of_path(k)[o] = static_cast<double>(column[k]) >= request.at_least ? 1 : 0;
+        ++o;
       }
     }
-    for (std::size_t k = 0; k < count; ++k) rows.add(bins.data() + k * input_count, outputs.data() + k * output_count);
+    rows.add_block(block);
   }
 }
 
