@@ -124,5 +124,58 @@ TEST(FirstOrderRows, ValuesBeyondTheScaleAreCountedNotWrapped) {
   EXPECT_THROW(FirstOrderRows(1, 4, {}), std::invalid_argument);
 }
 
+// The engine adds blocks of up to 256 paths (grouped inputs included): the sums must be the
+// same integers as adding the same paths one by one, for full and partial blocks alike.
+TEST(FirstOrderRows, BlocksOfPathsGiveTheSameSumsAsPathByPath) {
+  const ThreeModels models;
+  // Two ungrouped inputs and one grouped input over two groups of outputs (3 outputs: {0, 1}, {2}).
+  std::vector<int> scales = models.scales();
+  FirstOrderRows by_path(3, 8, scales, {2, 3}, 1), by_block(3, 8, scales, {2, 3}, 1);
+  FirstOrderRows::Block block(by_block);
+  const std::uint64_t paths = 3 * FirstOrderRows::kBlockPaths + 77;
+  double u[3], y[3];
+  for (std::uint64_t p = 0; p < paths; ++p) {
+    for (int i = 0; i < 3; ++i) u[i] = input_uniform(61, i, p);
+    models(u, y);
+    // Slots: inputs 0 and 1, then input 2's bin for group 0 and for group 1.
+    const int bins[4] = {by_path.bin_of(u[0]), by_path.bin_of(u[1]), by_path.bin_of(u[2]), by_path.bin_of(1.0 - u[2])};
+    by_path.add(bins, y);
+    const int k = block.paths();
+    block.set_paths(k + 1);
+    for (int slot = 0; slot < 4; ++slot) block.bins_of_slot(slot)[k] = static_cast<std::uint8_t>(bins[slot]);
+    for (int o = 0; o < 3; ++o) block.outputs_of_path(k)[o] = block.quantise(o, y[o]);
+    // Blocks of every size: full ones, and a 77-path one at the end.
+    if (block.paths() == FirstOrderRows::kBlockPaths || p + 1 == paths) by_block.add_block(block);
+  }
+  EXPECT_EQ(by_block.paths(), paths);
+  EXPECT_TRUE(by_block == by_path);
+  EXPECT_EQ(by_block.words(), by_path.words());
+}
+
+// Σq³ and Σq⁴ come from int64 parts of q² (add_block); at the largest |q| they must still be exact.
+TEST(FirstOrderRows, PowerSumsAreExactAtTheEdgeOfTheRange) {
+  FirstOrderRows rows(1, 2, {0});
+  const int bin[1] = {1};
+  const double largest[1] = {2097152.0}, negative[1] = {-2097151.0};  // ±2²¹ (−(2²¹ − 1))
+  for (int repeat = 0; repeat < 300; ++repeat) rows.add(bin, repeat % 2 ? largest : negative);
+  const std::vector<std::uint64_t> words = rows.words();
+  // Layout: paths, out of range, counts (1 input × 1 group × 2 bins), row sums (2 bins × 1 output),
+  // then Σq, Σq², Σq³, Σq⁴ as 128-bit pairs (low word first).
+  ASSERT_EQ(words.size(), 2u + 2u + 2u + 8u);
+  __extension__ using Int128 = __int128;
+  __extension__ using Unsigned128 = unsigned __int128;
+  const auto power = [&](int k) {
+    const std::size_t at = 6 + 2 * static_cast<std::size_t>(k);
+    return static_cast<Int128>((static_cast<Unsigned128>(words[at + 1]) << 64) | words[at]);
+  };
+  const Int128 a = 2097152, b = -2097151;
+  for (int k = 1; k <= 4; ++k) {
+    Int128 ak = 1, bk = 1;
+    for (int e = 0; e < k; ++e) ak *= a, bk *= b;
+    EXPECT_TRUE(power(k - 1) == 150 * ak + 150 * bk) << "k = " << k;
+  }
+  EXPECT_EQ(rows.out_of_range(), 0u);
+}
+
 }  // namespace
 }  // namespace chokepoint
