@@ -12,6 +12,7 @@
 
 #include "chokepoint/csv.hpp"
 #include "chokepoint/summary_io.hpp"
+#include "output/stages_json.hpp"
 #include "output/writing_json.hpp"
 #include "reduce/quantiles.hpp"
 #include "reduce/statistics.hpp"
@@ -221,18 +222,7 @@ std::string difference_json_text(const PairedDifference& difference) {
     variables[variable.name] = OrderedJson{{"unit", variable.unit}, {"kind", variable.kind}, {"years", years}};
   }
   root["variables"] = variables;
-  OrderedJson stages = OrderedJson::object();
-  for (const StageDifference& stage : difference.stages) {
-    OrderedJson years = OrderedJson::array();
-    for (const BindingDifference& y : stage.years)
-      years.push_back(OrderedJson{{"year", y.year},
-                                  {"binding_share", json_number(y.binding_share)},
-                                  {"binding_share_se", json_number(y.binding_share_se)},
-                                  {"binding_any", json_number(y.binding_any)},
-                                  {"binding_any_se", json_number(y.binding_any_se)}});
-    stages[stage.name] = OrderedJson{{"years", years}};
-  }
-  root["stages"] = stages;
+  root["stages"] = stages_json(difference.stages);
   root["notes"] = difference.notes;
   return root.dump(1, ' ', false, OrderedJson::error_handler_t::replace) + "\n";
 }

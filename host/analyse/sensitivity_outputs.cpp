@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "reduce/headline_variables.hpp"
 #include "scenario/input_problems.hpp"
 
 namespace chokepoint {
@@ -38,7 +39,7 @@ SensitivityOutput output_of(const Scenario& scenario, const std::string& variabl
 
 std::vector<std::string> headline_variable_names(const Scenario& scenario) {
   std::vector<std::string> names;
-  for (const char* name : {"token_demand", "tokens_served", "produced_units", "installed_base", "power.capacity", "revenue"})
+  for (const char* name : kHeadlineVariables)
     if (scenario.variable_index(name) >= 0) names.emplace_back(name);
   return names;
 }

@@ -20,8 +20,8 @@ struct SensitivityOutput {
   int year = 0;              // calendar year
 };
 
-// The variables a reader asks about first, in this order, where the scenario reports them
-// (the same list the HTML report's headline uses).
+// The variables a reader asks about first (reduce/headline_variables.hpp), in that order, where
+// the scenario reports them.
 std::vector<std::string> headline_variable_names(const Scenario& scenario);
 
 // "VARIABLE:YEAR". Throws InputError (exit 2) naming `argument` for a missing ":", an unknown

@@ -25,13 +25,9 @@ namespace chokepoint::cli {
 
 namespace {
 
-struct RunArguments {
+struct RunArguments : SimulationArguments {
   std::string file;
   std::uint64_t paths = 100000;
-  std::uint64_t seed = 1;
-  std::string backend = "auto";
-  int threads = 0;
-  std::string precision = "mixed";
   std::string out;                 // default out/run-<scenario name>
   bool force = false;              // replace an existing run directory
   bool quiet = false;
@@ -73,10 +69,7 @@ int execute_run(const RunArguments& arguments) {
       {arguments.target_se, arguments.target_for, arguments.shard, arguments.checkpoint}, scenario);
   RunOptions options;
   options.paths = arguments.paths;
-  options.seed = arguments.seed;
-  options.backend = arguments.backend;
-  options.threads = arguments.threads;
-  options.precision = arguments.precision == "reference" ? Precision::reference : Precision::mixed;
+  arguments.apply_to(options);
   options.keep_paths_up_to_bytes = arguments.memory_for_paths_mib << 20;
   // A shard's folder gathers one partial file per pass (docs/scale.md), so it is not a run
   // directory written as a whole.
@@ -119,10 +112,7 @@ int execute_run(const RunArguments& arguments) {
     TornadoRequest tornado;
     // Never more paths per tornado run than the run made: the tornado makes 1 + 2·(parameters) runs.
     tornado.paths = std::min(arguments.tornado_paths, summary.paths);
-    tornado.seed = arguments.seed;
-    tornado.threads = arguments.threads;
-    tornado.backend = arguments.backend;
-    tornado.precision = options.precision;
+    arguments.apply_to(tornado);
     write_file_atomically(out.staging() + "/tornado.json", tornado_json_text(compute_tornado(scenario, tornado)));
   }
   if (arguments.report) {
@@ -152,13 +142,8 @@ Command add_run_command(CLI::App& app) {
   command->add_option("scenario", arguments->file, "scenario JSON file")->required();
   command->add_option("--paths", arguments->paths, "number of Monte Carlo paths (default 100000)")
       ->check(path_count());
-  command->add_option("--seed", arguments->seed, "random seed, 64-bit (default 1)")->check(seed_value());
-  command->add_option("--backend", arguments->backend, "auto (GPU when present), cpu or cuda")
-      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  add_threads_option(*command, arguments->threads);
-  command->add_option("--precision", arguments->precision,
-                      "mixed (default: float normals and factor exp, double chain) or reference (all double)")
-      ->check(CLI::IsMember({"reference", "mixed"}));
+  add_simulation_options(*command, *arguments,
+                         "mixed (default: float normals and factor exp, double chain) or reference (all double)");
   command->add_option("--out", arguments->out, "run directory to create (default out/run-<scenario name>)");
   command->add_flag("--force", arguments->force, "replace the run directory if it exists");
   command->add_flag("--quiet", arguments->quiet, "no progress bar and no table");

@@ -21,13 +21,9 @@ namespace chokepoint::cli {
 
 namespace {
 
-struct SensitivityArguments {
+struct SensitivityArguments : SimulationArguments {
   std::string file;
   std::uint64_t base_samples = 1000;
-  std::uint64_t seed = 1;
-  std::string backend = "auto";
-  int threads = 0;
-  std::string precision = "mixed";
   int bootstrap = 1000;
   std::vector<std::string> outputs;  // --for
   std::vector<std::string> groups;   // --group
@@ -58,10 +54,7 @@ int execute_sensitivity(const SensitivityArguments& arguments) {
 
   SobolRequest request;
   request.base_samples = arguments.base_samples;
-  request.seed = arguments.seed;
-  request.threads = arguments.threads;
-  request.backend = arguments.backend;
-  request.precision = arguments.precision == "reference" ? Precision::reference : Precision::mixed;
+  arguments.apply_to(request);
   request.bootstrap = arguments.bootstrap;
   const std::uint64_t paths = sobol_paths(groups.size(), arguments.base_samples);
   if (!arguments.quiet)
@@ -79,10 +72,7 @@ int execute_sensitivity(const SensitivityArguments& arguments) {
   if (arguments.tornado) {
     TornadoRequest tornado;
     tornado.paths = arguments.tornado_paths;
-    tornado.seed = arguments.seed;
-    tornado.threads = arguments.threads;
-    tornado.backend = arguments.backend;
-    tornado.precision = request.precision;
+    arguments.apply_to(tornado);
     ProgressBar tornado_bar("tornado " + scenario.name);
     if (!arguments.quiet) tornado.progress = [&tornado_bar](double fraction) { tornado_bar.update(fraction); };
     write_file_atomically(out.staging() + "/tornado.json", tornado_json_text(compute_tornado(scenario, tornado)));
@@ -117,12 +107,7 @@ Command add_sensitivity_command(CLI::App& app) {
                       "the middle and last year, each stage's binding share in the middle year)");
   command->add_option("--group", arguments->groups,
                       "NAME=INPUT,INPUT,… : one group of these inputs (parameters, factors, events), repeatable");
-  command->add_option("--seed", arguments->seed, "random seed, 64-bit (default 1)")->check(seed_value());
-  command->add_option("--backend", arguments->backend, "auto (GPU when present), cpu or cuda")
-      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  add_threads_option(*command, arguments->threads);
-  command->add_option("--precision", arguments->precision, "mixed (default) or reference, as for run")
-      ->check(CLI::IsMember({"reference", "mixed"}));
+  add_simulation_options(*command, *arguments, "mixed (default) or reference, as for run");
   command->add_option("--bootstrap", arguments->bootstrap, "bootstrap replicates of the 95% intervals (default 1000)")
       ->check(whole_number(2, 100000, "a number of replicates"));
   CLI::Option* tornado =

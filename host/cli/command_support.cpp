@@ -1,4 +1,5 @@
-// What several commands share: the --threads option, the non-finite policy, default folders.
+// What several commands share: the --threads option and the other simulation options, the
+// non-finite policy, default folders.
 #include <string>
 
 #include "chokepoint/output_files.hpp"
@@ -11,6 +12,14 @@ namespace chokepoint::cli {
 void add_threads_option(CLI::App& command, int& threads, const std::string& purpose) {
   command.add_option("--threads", threads, purpose + " (default 0: all cores; at most " + std::to_string(kMaxThreads) + ")")
       ->check(thread_count());
+}
+
+void add_simulation_options(CLI::App& command, SimulationArguments& arguments, const std::string& precision_help) {
+  command.add_option("--seed", arguments.seed, "random seed, 64-bit (default 1)")->check(seed_value());
+  command.add_option("--backend", arguments.backend, "auto (GPU when present), cpu or cuda")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  add_threads_option(command, arguments.threads);
+  command.add_option("--precision", arguments.precision, precision_help)->check(CLI::IsMember({"reference", "mixed"}));
 }
 
 int report_nonfinite(const Summary& summary, bool allowed) {

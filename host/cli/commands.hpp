@@ -3,10 +3,12 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "chokepoint/precision.hpp"
 #include "chokepoint/summary.hpp"
 
 namespace chokepoint::cli {
@@ -36,6 +38,29 @@ Command add_sensitivity_command(CLI::App& app);
 
 // --threads T, checked against kMaxThreads, for every command that simulates.
 void add_threads_option(CLI::App& command, int& threads, const std::string& purpose = "CPU threads");
+
+// How run and sensitivity simulate their paths: the same options, defaults and checks in both.
+struct SimulationArguments {
+  std::uint64_t seed = 1;
+  std::string backend = "auto";     // auto, cpu or cuda
+  int threads = 0;                  // 0: all cores
+  std::string precision = "mixed";  // mixed or reference
+
+  Precision chosen_precision() const { return precision == "reference" ? Precision::reference : Precision::mixed; }
+
+  // Sets the four in what the command hands the engine: RunOptions, SobolRequest, TornadoRequest.
+  template <class Request>
+  void apply_to(Request& request) const {
+    request.seed = seed;
+    request.backend = backend;
+    request.threads = threads;
+    request.precision = chosen_precision();
+  }
+};
+
+// --seed, --backend, --threads and --precision, in that order; `precision_help` describes the
+// last for this command.
+void add_simulation_options(CLI::App& command, SimulationArguments& arguments, const std::string& precision_help);
 
 // The non-finite policy (docs/errors.md): every variable-year with non-finite or saturated
 // paths is listed on stderr; returns kExitNonfinite unless `allowed`, else kExitSuccess.

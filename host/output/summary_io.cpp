@@ -11,6 +11,7 @@
 #include "chokepoint/output_files.hpp"
 #include "output/appending_json.hpp"
 #include "output/summary_distributions.hpp"
+#include "output/stages_json.hpp"
 #include "output/writing_json.hpp"
 
 namespace chokepoint {
@@ -99,18 +100,7 @@ std::string summary_json_text(const Summary& summary) {
     variables[variable.name] = OrderedJson{{"unit", variable.unit}, {"kind", variable.kind}, {"years", years}};
   }
   root["variables"] = variables;
-  OrderedJson stages = OrderedJson::object();
-  for (const StageSummary& stage : summary.stages) {
-    OrderedJson years = OrderedJson::array();
-    for (const StageYear& y : stage.years)
-      years.push_back(OrderedJson{{"year", y.year},
-                                  {"binding_share", json_number(y.binding_share)},
-                                  {"binding_share_se", json_number(y.binding_share_se)},
-                                  {"binding_any", json_number(y.binding_any)},
-                                  {"binding_any_se", json_number(y.binding_any_se)}});
-    stages[stage.name] = OrderedJson{{"years", years}};
-  }
-  root["stages"] = stages;
+  root["stages"] = stages_json(summary.stages);
   OrderedJson thresholds = OrderedJson::array();
   for (const ThresholdResult& t : summary.thresholds)
     thresholds.push_back(OrderedJson{{"variable", t.variable}, {"year", t.year}, {"at_least", json_number(t.at_least)},

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <string>
 
+#include "reduce/headline_variables.hpp"
 #include "reduce/quantiles.hpp"
 #include "reduce/statistics.hpp"
 #include "reduce/streaming_quantiles.hpp"
@@ -54,7 +55,7 @@ std::vector<ValueHistogram> value_histograms(const Scenario& scenario, const std
 }
 
 bool traces_convergence(const std::string& variable) {
-  for (const char* name : {"token_demand", "tokens_served", "produced_units", "installed_base", "power.capacity", "revenue"})
+  for (const char* name : kHeadlineVariables)
     if (variable == name) return true;
   return false;
 }

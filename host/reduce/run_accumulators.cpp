@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "reduce/binding_summary.hpp"
 #include "reduce/distribution_histogram.hpp"
 #include "reduce/statistics.hpp"
 
@@ -120,7 +121,6 @@ void add_batch(const Scenario& scenario, const SelectionPlan& plan, const PathRe
 
 Summary summary_from_moments(const Scenario& scenario, std::uint64_t seed, const MomentCounts& moments,
                              const std::vector<QuantileEstimates>& quantiles) {
-  const Model& model = *scenario.model;
   const std::vector<int> years = scenario.calendar_years();
   const std::uint64_t paths = moments.paths;
   const double n = static_cast<double>(paths);
@@ -168,27 +168,7 @@ Summary summary_from_moments(const Scenario& scenario, std::uint64_t seed, const
     }
   }
 
-  std::vector<std::string> codes{"demand"};
-  codes.insert(codes.end(), scenario.stage_names.begin(), scenario.stage_names.end());
-  const double per_year = model.steps_per_year;
-  for (std::size_t code = 0; code < codes.size(); ++code) {
-    StageSummary stage;
-    stage.name = codes[code];
-    for (std::size_t y = 0; y < years.size(); ++y) {
-      const BindingCounts& counts = moments.binding[code * years.size() + y];
-      StageYear out;
-      out.year = years[y];
-      out.binding_share = static_cast<double>(counts.steps) / (n * per_year);
-      out.binding_share_se =
-          standard_error_from_sums(static_cast<double>(counts.steps), static_cast<double>(counts.squares), paths) /
-          per_year;
-      out.binding_any = static_cast<double>(counts.any) / n;
-      out.binding_any_se =
-          standard_error_from_sums(static_cast<double>(counts.any), static_cast<double>(counts.any), paths);
-      stage.years.push_back(out);
-    }
-    summary.stages.push_back(stage);
-  }
+  summary.stages = binding_summary(scenario, paths, moments.binding);
   summary.distributions = value_histograms(scenario, moments.distribution);
   return summary;
 }

@@ -36,6 +36,14 @@ void value_ticks(svg::Canvas& canvas, const svg::Scale& x, const std::string& un
   canvas.line(kLeft, kPlotBottom, kPlotRight, kPlotBottom, "axis");
 }
 
+// A histogram's charts need a path with a finite value; without one the canvas says so, and
+// that note is the whole chart.
+bool says_nothing_drawable(svg::Canvas& canvas, const DistributionAxis& axis) {
+  const bool nothing = axis.total == 0 || axis.not_drawn == axis.total;
+  if (nothing) canvas.text(kWidth / 2, kHeight / 2, "no finite values", "no-data", svg::Anchor::middle);
+  return nothing;
+}
+
 std::string level_name(double level) {
   char text[32];
   std::snprintf(text, sizeof text, "p%g", level * 100.0);
@@ -114,10 +122,7 @@ std::string histogram_svg(const ValueHistogram& histogram, const std::string& un
                           const std::vector<std::pair<double, double>>& quantiles) {
   svg::Canvas canvas(kWidth, kHeight, "Histogram of " + histogram.variable + " in " + std::to_string(histogram.year));
   const DistributionAxis axis = distribution_axis(histogram);
-  if (axis.total == 0 || axis.not_drawn == axis.total) {
-    canvas.text(kWidth / 2, kHeight / 2, "no finite values", "no-data", svg::Anchor::middle);
-    return canvas.str();
-  }
+  if (says_nothing_drawable(canvas, axis)) return canvas.str();
   const svg::Scale x = value_axis(axis);
   const std::vector<HistogramBar> bars = histogram_bars(histogram, axis);
   // Bar area is the share of paths: height = share / width (width in decades on a log axis).
@@ -152,10 +157,7 @@ std::string cdf_svg(const ValueHistogram& histogram, const std::string& unit,
                     const std::vector<std::pair<double, double>>& quantiles) {
   svg::Canvas canvas(kWidth, kHeight, "Cumulative distribution of " + histogram.variable + " in " + std::to_string(histogram.year));
   const DistributionAxis axis = distribution_axis(histogram);
-  if (axis.total == 0 || axis.not_drawn == axis.total) {
-    canvas.text(kWidth / 2, kHeight / 2, "no finite values", "no-data", svg::Anchor::middle);
-    return canvas.str();
-  }
+  if (says_nothing_drawable(canvas, axis)) return canvas.str();
   const svg::Scale x = value_axis(axis);
   const svg::Scale y = svg::Scale::linear(0.0, 1.0, kPlotBottom, kTop, 4);
   for (double tick : y.ticks()) {
@@ -210,11 +212,7 @@ std::string convergence_svg(const ConvergenceTrace& trace, const std::string& un
     canvas.line(kLeft, y(tick), kPlotRight, y(tick), "grid");
     canvas.text(kLeft - 4, y(tick) + 4, tick_text(tick, unit), "tick-label", svg::Anchor::end);
   }
-  for (double tick : x.ticks()) {
-    canvas.line(x(tick), kTop, x(tick), kPlotBottom, "grid");
-    canvas.text(x(tick), kPlotBottom + 14, tick_text(tick, ""), "tick-label", svg::Anchor::middle);
-  }
-  canvas.line(kLeft, kPlotBottom, kPlotRight, kPlotBottom, "axis");
+  value_ticks(canvas, x, "");  // the path counts, unitless
   std::vector<svg::Point> mean_band, median_band, mean_line, median_line;
   for (const ConvergencePoint& p : trace.points) {
     const double at = x(static_cast<double>(p.paths));

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "reduce/headline_variables.hpp"
 #include "report/html_report.hpp"
 #include "report/svg_writer.hpp"
 
@@ -105,8 +106,7 @@ std::vector<VariableGroup> group_variables(const Summary& summary) {
 
 std::vector<const VariableSummary*> headline_variables(const Summary& summary) {
   std::vector<const VariableSummary*> headline;
-  for (const char* name :
-       {"token_demand", "tokens_served", "produced_units", "installed_base", "power.capacity", "revenue"})
+  for (const char* name : kHeadlineVariables)
     if (const VariableSummary* variable = summary.find_variable(name)) headline.push_back(variable);
   return headline;
 }

@@ -8,6 +8,7 @@
 
 #include "chokepoint/checked_size.hpp"
 #include "chokepoint/cuda_backend.hpp"
+#include "reduce/binding_summary.hpp"
 #include "reduce/quantiles.hpp"
 #include "reduce/statistics.hpp"
 
@@ -108,7 +109,6 @@ std::vector<std::uint64_t> quantile_ranks(std::uint64_t paths, const std::vector
 }
 
 Summary assemble_summary(const Scenario& scenario, const RunReduction& reduction, std::uint64_t seed) {
-  const Model& model = *scenario.model;
   const std::vector<int> years = scenario.calendar_years();
   const std::uint64_t paths = reduction.paths;
   const std::size_t year_count = years.size();
@@ -163,28 +163,11 @@ Summary assemble_summary(const Scenario& scenario, const RunReduction& reduction
     }
   }
 
-  std::vector<std::string> codes{"demand"};
-  codes.insert(codes.end(), scenario.stage_names.begin(), scenario.stage_names.end());
-  const double n = static_cast<double>(paths);
-  const double per_year = model.steps_per_year;
-  for (std::size_t code = 0; code < codes.size(); ++code) {
-    StageSummary stage;
-    stage.name = codes[code];
-    for (std::size_t y = 0; y < year_count; ++y) {
-      const BindingReduction& counts = reduction.binding[code * year_count + y];
-      StageYear out;
-      out.year = years[y];
-      out.binding_share = static_cast<double>(counts.steps) / (n * per_year);
-      out.binding_share_se =
-          standard_error_from_sums(static_cast<double>(counts.steps), static_cast<double>(counts.squares), paths) /
-          per_year;
-      out.binding_any = static_cast<double>(counts.any) / n;
-      out.binding_any_se =
-          standard_error_from_sums(static_cast<double>(counts.any), static_cast<double>(counts.any), paths);
-      stage.years.push_back(out);
-    }
-    summary.stages.push_back(stage);
-  }
+  // The device's counts are its own struct (cuda_backend.hpp is shared with nvcc's C++17); the
+  // summary's stages are computed from them as from the CPU's.
+  std::vector<BindingCounts> binding;
+  for (const BindingReduction& counts : reduction.binding) binding.push_back({counts.steps, counts.squares, counts.any});
+  summary.stages = binding_summary(scenario, paths, binding);
   return summary;
 }
 
