@@ -1,5 +1,7 @@
 #include "arguments.hpp"
 
+#include <cctype>
+
 namespace chokepoint::python {
 
 Precision precision_named(const std::string& name) {
@@ -16,16 +18,39 @@ void check_backend(const std::string& backend) {
                         std::string(CHOKEPOINT_HAVE_CUDA ? "with" : "without") + " CUDA support)");
 }
 
+namespace {
+
+// Whether `text` holds the option `option` at `at` as a whole word ("--for", not "--format").
+bool option_at(const std::string& text, std::size_t at, const std::string& option) {
+  if (text.compare(at, option.size(), option) != 0) return false;
+  const std::size_t end = at + option.size();
+  return end == text.size() || !(std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '-' ||
+                                 text[end] == '_');
+}
+
+// `text` with every whole-word `option` replaced by `argument`.
+std::string renamed(const std::string& text, const std::string& option, const std::string& argument) {
+  std::string out;
+  for (std::size_t at = 0; at < text.size();) {
+    if (option_at(text, at, option)) {
+      out += argument;
+      at += option.size();
+    } else {
+      out += text[at++];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 InputError with_python_names(const InputError& error, const ArgumentNames& names) {
   std::vector<InputProblem> problems = error.problems();
   for (InputProblem& problem : problems) {
     if (problem.file != "(arguments)") continue;
     for (const auto& [option, argument] : names) {
-      const bool named = problem.path.compare(0, option.size(), option) == 0 &&
-                         (problem.path.size() == option.size() || problem.path[option.size()] == ' ');
-      if (!named) continue;
-      problem.path = argument + problem.path.substr(option.size());
-      break;
+      if (option_at(problem.path, 0, option)) problem.path = argument + problem.path.substr(option.size());
+      problem.expected = renamed(problem.expected, option, argument);
     }
   }
   return InputError(std::move(problems));
