@@ -132,18 +132,30 @@ def test_progress_and_ctrl_c(small_file):
     with pytest.raises(KeyboardInterrupt):
         chokepoint.sensitivity(scenario, paths=2_000_000, bootstrap=20, threads=1, backend="cpu", progress=False)
     timer.join()
-    assert chokepoint.sensitivity(scenario, paths=50, bootstrap=20, progress=False).json["base_samples"] == 50
+    again = chokepoint.sensitivity(scenario, paths=50, bootstrap=20, backend="cpu", progress=False)
+    assert again.json["base_samples"] == 50
 
 
-def test_other_threads_run_meanwhile(small_file):
+LONG_CALLS = {
+    "sensitivity": lambda scenario: chokepoint.sensitivity(scenario, paths=60_000, bootstrap=20, threads=1,
+                                                           backend="cpu", progress=False),
+    "tornado": lambda scenario: chokepoint.tornado(scenario, paths=100_000, threads=1, backend="cpu", progress=False),
+    "target_se": lambda scenario: chokepoint.run(scenario, paths=150_000, threads=1, backend="cpu", keep_paths=False,
+                                                 progress=False, target_se=1.0, target_for="produced_units:2027"),
+}
+
+
+@pytest.mark.parametrize("call", list(LONG_CALLS))
+@pytest.mark.filterwarnings("ignore::chokepoint.errors.TargetSeWarning")  # target_se's target is out of reach
+def test_other_threads_run_meanwhile(small_file, call):
     # As test_interrupt.py's check for run: the main thread's loop turns strictly inside the
-    # worker's analysis; with the GIL held there would be none.
+    # worker's call; with the GIL held there would be none.
     scenario = chokepoint.load(small_file)
     span = {}
 
     def work():
         span["start"] = time.monotonic()
-        chokepoint.sensitivity(scenario, paths=20_000, bootstrap=20, threads=1, backend="cpu", progress=False)
+        LONG_CALLS[call](scenario)
         span["end"] = time.monotonic()
 
     worker = threading.Thread(target=work)
@@ -154,8 +166,8 @@ def test_other_threads_run_meanwhile(small_file):
             turns_inside_run += 1
     worker.join()
     if span["end"] - span["start"] < 0.2:
-        pytest.skip("the analysis was too short to tell whether the GIL was released")
-    assert turns_inside_run > 1000, "the main thread barely ran: the GIL was held during the analysis"
+        pytest.skip(f"{call} was too short to tell whether the GIL was released")
+    assert turns_inside_run > 1000, f"the main thread barely ran: the GIL was held during {call}"
 
 
 def test_a_runs_first_order_indices(small_file):

@@ -108,8 +108,8 @@ def test_a_bool_target_is_a_type_error(small_file):
 
 def test_progress_rises_to_one(small_file):
     reports = []
-    chokepoint.run(small_file, paths=CAP, seed=SEED, threads=THREADS, keep_paths=False, progress=reports.append,
-                   target_se=float(TARGET_MEAN), target_for="produced_units:2027")
+    chokepoint.run(small_file, paths=CAP, seed=SEED, threads=THREADS, backend="cpu", keep_paths=False,
+                   progress=reports.append, target_se=float(TARGET_MEAN), target_for="produced_units:2027")
     assert reports and reports[-1] == 1.0
     assert all(a <= b for a, b in zip(reports, reports[1:]))
 
@@ -123,7 +123,7 @@ def test_ctrl_c_stops_a_search(small_file):
     with pytest.raises(KeyboardInterrupt):
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # finishing with a missed target would warn: it must not get there
-            chokepoint.run(scenario, paths=4_000_000, seed=1, threads=1, keep_paths=False, progress=False,
-                           target_se=1e-9, target_for="produced_units:2027")
+            chokepoint.run(scenario, paths=4_000_000, seed=1, threads=1, backend="cpu", keep_paths=False,
+                           progress=False, target_se=1e-9, target_for="produced_units:2027")
     timer.join()
     assert chokepoint.run(scenario, paths=200, seed=2, progress=False).paths == 200
