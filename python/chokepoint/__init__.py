@@ -8,11 +8,13 @@
 See docs/python.md.
 """
 
-from .errors import InputError, Problem, ResourceError
-from .result import Result
+from .errors import InputError, Problem, ResourceError, TargetSeWarning
+from .result import Result, TargetSe
 from .runs import Calibration, Difference, calibrate, diff, run, trajectories
 from .scenario import Scenario, load, loads, validate
+from .sensitivity import Sensitivity, Tornado, sensitivity, tornado
 from ._engine import cuda_available
 
-__all__ = ["Calibration", "Difference", "InputError", "Problem", "ResourceError", "Result", "Scenario", "calibrate",
-           "cuda_available", "diff", "load", "loads", "run", "trajectories", "validate"]
+__all__ = ["Calibration", "Difference", "InputError", "Problem", "ResourceError", "Result", "Scenario", "Sensitivity",
+           "TargetSe", "TargetSeWarning", "Tornado", "calibrate", "cuda_available", "diff", "load", "loads", "run",
+           "sensitivity", "tornado", "trajectories", "validate"]

@@ -30,3 +30,8 @@ class InputError(ValueError):
 
 class ResourceError(RuntimeError):
     """Memory, a device or a file the engine needs is not available (the CLI's exit code 3)."""
+
+
+class TargetSeWarning(UserWarning):
+    """A run to a target standard error stopped at its cap of paths with the SE above the target
+    (the CLI's warning and exit code 4): the result is complete, only less precise than asked."""

@@ -1,16 +1,19 @@
-"""run, diff, calibrate, trajectories: the engine's commands as functions."""
+"""run (to a target standard error too), diff, calibrate, trajectories: the engine's commands as functions."""
 
 from __future__ import annotations
 
 import io
 import json
 import os
+import numbers
 import tempfile
+import warnings
 from typing import Any, Callable, Optional, Union
 
 import pandas as pd
 
 from . import _engine, tables
+from .errors import TargetSeWarning
 from .progress import ProgressBar
 from .result import Result
 from .scenario import Scenario, as_scenario
@@ -30,17 +33,43 @@ def _reporter(progress: Progress, label: str):
 
 
 def run(scenario: ScenarioLike, paths: int = 100_000, seed: int = 1, backend: str = "auto", threads: int = 0,
-        progress: Progress = True, keep_paths: bool = True, precision: str = "mixed") -> Result:
+        progress: Progress = True, keep_paths: bool = True, precision: str = "mixed",
+        target_se: Union[None, float, str] = None, target_for: Optional[str] = None) -> Result:
     """Simulates `scenario` and reduces it, as ``chokepoint run`` does: the same scenario, paths
     and seed give the same summary bit for bit. The engine runs without the GIL; Ctrl-C stops it
     (KeyboardInterrupt). `keep_paths` keeps every path's values (``Result.values``), which costs
     ``scenario.bytes_per_path`` bytes per path. `precision` is ``"mixed"`` (float normals and
-    factor exp, double chain; the default, as the CLI's) or ``"reference"`` (all double). Raises
-    InputError or ResourceError."""
+    factor exp, double chain; the default, as the CLI's) or ``"reference"`` (all double).
+
+    `target_se` with `target_for` ("VARIABLE:YEAR[:mean|pNN]" or "STAGE.binding_share:YEAR") runs
+    as ``run --target-se X --for SPEC``: doubling batches of paths from 16384 until that
+    statistic's Monte Carlo standard error is at most `target_se`, with `paths` the cap; the
+    summary is then that of a plain run of the paths it stopped at, and ``Result.target_se``
+    holds where it stopped. A target missed at the cap warns (TargetSeWarning, the CLI's exit
+    code 4) and returns the result. Raises InputError (naming the argument) or ResourceError."""
     scenario = as_scenario(scenario)
     summary_text, path_results = _engine.run(scenario._compiled, paths, seed, backend, threads,
-                                             _reporter(progress, scenario.name), keep_paths, precision)
-    return Result(scenario, summary_text, path_results)
+                                             _reporter(progress, scenario.name), keep_paths, precision,
+                                             _target_text(target_se), target_for or "")
+    result = Result(scenario, summary_text, path_results)
+    record = result.target_se
+    if record is not None and not record.met:
+        warnings.warn(TargetSeWarning(
+            f"target_se {record.target:g} not met for {record.target_for} {record.statistic}: SE "
+            f"{record.achieved:.4g} at the cap of {record.paths} paths; the result is complete; raise paths "
+            f"or the target"), stacklevel=2)
+    return result
+
+
+def _target_text(target_se: Union[None, float, str]) -> str:
+    """target_se as the text the command line's --target-se parses (a float's repr reads back exactly)."""
+    if target_se is None:
+        return ""
+    if isinstance(target_se, str):
+        return target_se
+    if isinstance(target_se, bool) or not isinstance(target_se, numbers.Real):
+        raise TypeError(f"target_se: expected a number, found {type(target_se).__name__} {target_se!r}")
+    return repr(float(target_se))
 
 
 class Difference:

@@ -88,6 +88,17 @@ class Scenario:
         """Memory a run keeps per path (values and binding counts)."""
         return self._compiled.bytes_per_path
 
+    @property
+    def input_groups(self) -> dict:
+        """The default input groups of ``chokepoint.sensitivity``: {group name: ["param:…",
+        "factor:…", "event:…", …]}; correlated inputs share a group."""
+        return {name: list(inputs) for name, inputs in _engine.input_groups(self._compiled)}
+
+    @property
+    def sensitivity_outputs(self) -> list[str]:
+        """The default outputs of ``chokepoint.sensitivity``, as "VARIABLE:YEAR"."""
+        return list(_engine.sensitivity_outputs(self._compiled))
+
     # ---- changing it ------------------------------------------------------------------------
     def patch(self, changes: Union[Mapping[str, Any], str], *, file: str | None = None) -> "Scenario":
         """A new scenario: this one with `changes` applied as a stress file's ``extends`` applies

@@ -1,4 +1,5 @@
-"""pandas tables from the engine's JSON results (summary.json, diff.json, calibration.json).
+"""pandas tables from the engine's JSON results (summary.json and its sensitivity section, diff.json,
+calibration.json).
 
 The tables are built from whatever fields the JSON holds, so statistics the engine adds later
 (another kind of interval, say) appear as new ``stat`` values without a change here.
@@ -66,15 +67,44 @@ def tidy_variables(variables: dict) -> pd.DataFrame:
 
 def stage_table(stages: dict) -> pd.DataFrame:
     """One row per stage ("demand" first) and year, one column per statistic."""
-    rows = [{"stage": name, **{key: _cell(value) for key, value in entry.items()}}
+    rows = [{"stage": name, **{key: cell(value) for key, value in entry.items()}}
             for name, stage in stages.items() for entry in stage.get("years", [])]
     return pd.DataFrame.from_records(rows)
 
 
 def record_table(records: list) -> pd.DataFrame:
     """A list of flat JSON objects (thresholds, calibration targets) as a table."""
-    return pd.DataFrame.from_records([{key: _cell(value) for key, value in record.items()} for record in records])
+    return pd.DataFrame.from_records([{key: cell(value) for key, value in record.items()} for record in records])
 
 
-def _cell(value: Any) -> Any:
+def cell(value: Any) -> Any:
+    """A JSON value for a table: null (a NaN the engine wrote) as NaN."""
     return math.nan if value is None else value
+
+
+def first_order_table(section: dict) -> pd.DataFrame:
+    """summary.json "sensitivity" first_order.<output>.<year> = [{input, index, se}, …] as one
+    row per output, year and input, with the input's kind (parameter, trend, event)."""
+    kinds = dict(zip(section.get("inputs", []), section.get("input_kinds", [])))
+    rows = [(output, int(year), entry["input"], kinds.get(entry["input"], ""), cell(entry["index"]), cell(entry["se"]))
+            for output, years in section.get("first_order", {}).items()
+            for year, entries in years.items() for entry in entries]
+    frame = pd.DataFrame.from_records(rows, columns=["output", "year", "input", "kind", "index", "se"])
+    frame["year"] = frame["year"].astype("int64")
+    return frame
+
+
+def binding_by_input_table(section: dict) -> pd.DataFrame:
+    """binding_by_decile (bins 1–10) and binding_by_firings (bins 0, 1, 2 = 2 or more) as one
+    row per stage, year, input and bin."""
+    kinds = dict(zip(section.get("inputs", []), section.get("input_kinds", [])))
+    rows = []
+    for key, first_bin in (("binding_by_decile", 1), ("binding_by_firings", 0)):
+        for stage, years in section.get(key, {}).items():
+            for year, inputs in years.items():
+                for name, shares in inputs.items():
+                    rows.extend((stage, int(year), name, kinds.get(name, ""), first_bin + b, cell(p))
+                                for b, p in enumerate(shares))
+    frame = pd.DataFrame.from_records(rows, columns=["stage", "year", "input", "kind", "bin", "p"])
+    frame["year"] = frame["year"].astype("int64")
+    return frame

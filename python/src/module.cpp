@@ -9,4 +9,5 @@ PYBIND11_MODULE(_engine, module) {
   chokepoint::python::bind_scenario(module);
   chokepoint::python::bind_run(module);
   chokepoint::python::bind_analyses(module);
+  chokepoint::python::bind_sensitivity(module);
 }

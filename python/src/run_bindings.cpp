@@ -1,19 +1,23 @@
 // Runs: the summary as summary.json's text (the package turns it into pandas tables, so fields
 // added to summary.json appear without a change here) and, when asked, the per-path results,
 // handed to numpy without a copy: the arrays' base is the PathResults that owns the memory.
+// A run to a target standard error (`run --target-se X --for SPEC`) is the CLI's search.
 #include <omp.h>
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
 #include <chrono>
 #include <memory>
+#include <optional>
 
+#include "arguments.hpp"
 #include "bindings.hpp"
 #include "chokepoint/cuda_backend.hpp"
 #include "chokepoint/engine.hpp"
 #include "chokepoint/summary_io.hpp"
 #include "chokepoint/trajectory_csv.hpp"
 #include "progress.hpp"
+#include "reduce/target_se_run.hpp"
 
 namespace py = pybind11;
 
@@ -29,12 +33,6 @@ struct KeptRun {
 // run() of engine.hpp, keeping the per-path results it would drop. On the GPU the values are
 // simulated there and reduced on the host, by the same code as a CPU run.
 KeptRun run_keeping_paths(const Scenario& scenario, const RunOptions& options) {
-  if (options.paths == 0) throw InputError({InputProblem{"(arguments)", "paths", "at least 1 path", "0"}});
-  if (options.backend != "auto" && options.backend != "cpu" && options.backend != "cuda")
-    throw InputError({InputProblem{"(arguments)", "backend", "auto, cpu or cuda", "\"" + options.backend + "\""}});
-  if (options.backend == "cuda" && !cuda_available())
-    throw ResourceError("backend=\"cuda\": no CUDA device is available (this build: " +
-                        std::string(CHOKEPOINT_HAVE_CUDA ? "with" : "without") + " CUDA support)");
   const bool use_cuda = options.backend == "cuda" || (options.backend == "auto" && cuda_available());
   const auto begin = std::chrono::steady_clock::now();
   const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
@@ -57,10 +55,51 @@ KeptRun run_keeping_paths(const Scenario& scenario, const RunOptions& options) {
   return kept;
 }
 
-Precision precision_named(const std::string& name) {
-  if (name == "mixed") return Precision::mixed;
-  if (name == "reference") return Precision::reference;
-  throw InputError({InputProblem{"(arguments)", "precision", "\"mixed\" or \"reference\"", "\"" + name + "\""}});
+// `target_se=X, target_for=SPEC`, checked as the command line checks --target-se and --for
+// (host/cli/target_se_option.cpp): both or neither, X a finite number > 0, SPEC naming a
+// variable or stage, a year of the run and a statistic. Nothing when neither is given.
+struct TargetRequest {
+  TargetSpec spec;
+  double se = 0.0;
+};
+
+std::optional<TargetRequest> target_request(const Scenario& scenario, const std::string& target_se,
+                                            const std::string& target_for) {
+  if (target_se.empty() && target_for.empty()) return std::nullopt;
+  if (target_for.empty())
+    throw InputError({InputProblem{"(arguments)", "target_for", "target_for=\"VARIABLE:YEAR[:STATISTIC]\" with target_se",
+                                   "no target_for"}});
+  if (target_se.empty())
+    throw InputError({InputProblem{"(arguments)", "target_se", "target_se=X with target_for", "no target_se"}});
+  return naming_arguments({{"--target-se", "target_se"}, {"--for", "target_for"}}, [&] {
+    return TargetRequest{parse_target_spec(scenario, target_for), parse_target_se(target_se)};
+  });
+}
+
+// run_to_target_se (reduce/target_se_run.hpp), keeping the paths when asked: the same search
+// (CPU, doubling batches from 2^14 paths, options.paths the cap), then the run of the paths it
+// stopped at with the record in the summary. Progress: the search's batches fill the first half
+// (its length is not known ahead; a search stopped early jumps to 0.5), the run the second.
+KeptRun run_to_target(const Scenario& scenario, RunOptions options, const TargetRequest& target, bool keep_paths,
+                      const std::function<void(double)>& progress) {
+  const double cap = static_cast<double>(options.paths);
+  const auto after_batch = [&](const TargetSeStep& step) {
+    if (progress) progress(0.5 * static_cast<double>(step.paths) / cap);
+  };
+  if (progress) options.progress = [&](double fraction) { progress(0.5 + 0.5 * fraction); };
+  if (!keep_paths) return KeptRun{run_to_target_se(scenario, options, target.spec, target.se, after_batch), nullptr};
+  TargetSearchOptions search;  // as run_to_target_se sets it
+  search.target = target.se;
+  search.cap = options.paths;
+  search.first_batch = kTargetFirstBatch;
+  search.threads = options.threads;
+  search.precision = options.precision;
+  search.after_batch = after_batch;
+  const TargetSeRecord record = search_target_se(scenario, options.seed, target.spec, search).record;
+  options.paths = record.paths;
+  KeptRun kept = run_keeping_paths(scenario, options);
+  kept.summary.target_se = record;
+  return kept;
 }
 
 // A read-only view of `count` columns of `paths` values each, kept alive by `owner`.
@@ -99,15 +138,21 @@ void bind_run(py::module_& module) {
   module.def(
       "run",
       [](const Scenario& scenario, std::uint64_t paths, std::uint64_t seed, const std::string& backend, int threads,
-         py::object report, bool keep_paths, const std::string& precision) {
+         py::object report, bool keep_paths, const std::string& precision, const std::string& target_se,
+         const std::string& target_for) {
+        // Every argument is checked before a path is simulated, as the command line does.
+        if (paths == 0) throw InputError({InputProblem{"(arguments)", "paths", "at least 1 path", "0"}});
+        check_backend(backend);
         RunOptions options;
         options.precision = precision_named(precision);
         options.paths = paths;
         options.seed = seed;
         options.backend = backend;
         options.threads = threads;
+        const std::optional<TargetRequest> target = target_request(scenario, target_se, target_for);
         ProgressRelay relay(std::move(report));
         const KeptRun kept = relay.run([&](std::function<void(double)> progress) {
+          if (target) return run_to_target(scenario, options, *target, keep_paths, progress);
           options.progress = std::move(progress);
           if (keep_paths) return run_keeping_paths(scenario, options);
           return KeptRun{run(scenario, options), nullptr};
@@ -115,7 +160,7 @@ void bind_run(py::module_& module) {
         return py::make_tuple(summary_json_text(kept.summary), kept.paths);
       },
       py::arg("scenario"), py::arg("paths"), py::arg("seed"), py::arg("backend"), py::arg("threads"),
-      py::arg("report"), py::arg("keep_paths"), py::arg("precision"));
+      py::arg("report"), py::arg("keep_paths"), py::arg("precision"), py::arg("target_se"), py::arg("target_for"));
 
   module.def(
       "trajectories_csv",

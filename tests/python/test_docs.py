@@ -21,6 +21,13 @@ def session_blocks(source_dir: pathlib.Path) -> list[str]:
     return blocks
 
 
+def shown_outputs(source_dir: pathlib.Path) -> list[str]:
+    """The output blocks that follow a code block of the session: what the code printed when written."""
+    text = (source_dir / "docs" / "python.md").read_text(encoding="utf-8")
+    section = text[text.index(SESSION):]
+    return re.findall(r"^```python\n.*?^```\n\n```\n(.*?)^```", section, flags=re.S | re.M)
+
+
 def run_blocks(blocks, source_dir, tmp_path, monkeypatch):
     shutil.copytree(source_dir / "scenarios", tmp_path / "scenarios")
     monkeypatch.chdir(tmp_path)
@@ -41,6 +48,10 @@ def test_session_without_plots(source_dir, tmp_path, monkeypatch, capsys):
     assert "P(installed base < 40 M in 2030)" in printed
     assert "stages.cowos.yield" in printed and "factors.power.sigma" in printed  # the errors block
     assert namespace["difference"].json["stress"] == "slow-power"
+    shown = shown_outputs(source_dir)
+    assert len(shown) >= 2, "the sensitivity examples' outputs were not found"
+    for output in shown:
+        assert output in printed, f"docs/python.md shows output the code no longer prints:\n{output}"
 
 
 def test_session_with_plots(source_dir, tmp_path, monkeypatch):
