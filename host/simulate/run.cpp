@@ -9,6 +9,25 @@
 
 namespace chokepoint {
 
+namespace {
+
+// A run reduced on the device has no first-order sums, value distributions or convergence traces
+// yet (docs/gpu.md): say so in the summary rather than leave the sections silently empty.
+void note_what_the_device_leaves_out(Summary& summary) {
+  std::string missing;
+  const auto add = [&missing](bool absent, const char* what) {
+    if (absent) missing += (missing.empty() ? "" : ", ") + std::string(what);
+  };
+  add(summary.sensitivity.first_order.empty(), "first-order indices (\"sensitivity\")");
+  add(summary.distributions.empty(), "value distributions");
+  add(summary.convergence.empty(), "convergence traces");
+  if (!missing.empty())
+    summary.notes.push_back("this CUDA run reduced its paths on the device, which does not compute " + missing +
+                            " yet; rerun with --backend cpu for them");
+}
+
+}  // namespace
+
 Summary run(const Scenario& scenario, const RunOptions& options) {
   if (options.paths == 0) throw InputError({InputProblem{"(arguments)", "--paths", "at least 1 path", "0"}});
   if (options.backend != "auto" && options.backend != "cpu" && options.backend != "cuda")
@@ -25,6 +44,7 @@ Summary run(const Scenario& scenario, const RunOptions& options) {
     cuda::LaunchOptions launch;
     launch.precision = options.precision;
     summary = cuda::run_cuda(scenario, options.paths, options.seed, threads, launch, options.progress);
+    note_what_the_device_leaves_out(summary);
   } else {
     if (options.paths <= options.keep_paths_up_to_bytes / bytes_per_path(scenario)) {
       PathResults results = simulate_cpu(scenario, options.paths, options.seed, threads, options.progress,
