@@ -45,3 +45,30 @@ def cli():
 def read_json(path):
     with open(path, encoding="utf-8") as file:
         return json.load(file)
+
+
+def assert_gil_released_during(work, what):
+    """Runs `work()` on a worker thread and counts the main thread's loop turns strictly inside it
+    (after a 50 ms margin for entering the engine): with the GIL held there would be none.
+    Timestamps, not a fixed sleep, so a fast call or a loaded machine cannot make the check pass
+    or fail by luck; a call too short to tell is skipped."""
+    import threading
+    import time
+
+    span = {}
+
+    def timed():
+        span["start"] = time.monotonic()
+        work()
+        span["end"] = time.monotonic()
+
+    worker = threading.Thread(target=timed)
+    worker.start()
+    turns_inside = 0
+    while worker.is_alive():
+        if "start" in span and "end" not in span and time.monotonic() > span["start"] + 0.05:
+            turns_inside += 1
+    worker.join()
+    if span["end"] - span["start"] < 0.2:
+        pytest.skip(f"{what} was too short to tell whether the GIL was released")
+    assert turns_inside > 1000, f"the main thread barely ran: the GIL was held during {what}"

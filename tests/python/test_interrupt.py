@@ -4,11 +4,10 @@ stops a run within moments, leaving the module usable."""
 import os
 import signal
 import threading
-import time
 
 import pytest
 
-from conftest import needs_module
+from conftest import assert_gil_released_during, needs_module
 
 chokepoint = needs_module()
 
@@ -62,24 +61,6 @@ def test_an_exception_from_progress_stops_the_run(small_file):
 
 
 def test_other_threads_run_meanwhile(small_file):
-    # Counts the main thread's loop turns strictly inside the worker's run (after a 50 ms margin
-    # for entering the engine): with the GIL held there would be none. Timestamps, not a fixed
-    # sleep, so a fast run or a loaded machine cannot make the test pass or fail by luck.
     scenario = chokepoint.load(small_file)
-    span = {}
-
-    def work():
-        span["start"] = time.monotonic()
-        chokepoint.run(scenario, paths=400_000, seed=1, threads=1, progress=False, keep_paths=False)
-        span["end"] = time.monotonic()
-
-    worker = threading.Thread(target=work)
-    worker.start()
-    turns_inside_run = 0
-    while worker.is_alive():
-        if "start" in span and "end" not in span and time.monotonic() > span["start"] + 0.05:
-            turns_inside_run += 1
-    worker.join()
-    if span["end"] - span["start"] < 0.2:
-        pytest.skip("the run was too short to tell whether the GIL was released")
-    assert turns_inside_run > 1000, "the main thread barely ran: the GIL was held during the run"
+    assert_gil_released_during(
+        lambda: chokepoint.run(scenario, paths=400_000, seed=1, threads=1, progress=False, keep_paths=False), "the run")

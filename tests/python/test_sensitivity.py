@@ -7,11 +7,10 @@ import math
 import os
 import signal
 import threading
-import time
 
 import pytest
 
-from conftest import needs_module, read_json
+from conftest import assert_gil_released_during, needs_module, read_json
 
 chokepoint = needs_module()
 import pandas as pd  # noqa: E402 (present once the module is)
@@ -148,26 +147,9 @@ LONG_CALLS = {
 @pytest.mark.parametrize("call", list(LONG_CALLS))
 @pytest.mark.filterwarnings("ignore::chokepoint.errors.TargetSeWarning")  # target_se's target is out of reach
 def test_other_threads_run_meanwhile(small_file, call):
-    # As test_interrupt.py's check for run: the main thread's loop turns strictly inside the
-    # worker's call; with the GIL held there would be none.
+    # As test_interrupt.py's check for run.
     scenario = chokepoint.load(small_file)
-    span = {}
-
-    def work():
-        span["start"] = time.monotonic()
-        LONG_CALLS[call](scenario)
-        span["end"] = time.monotonic()
-
-    worker = threading.Thread(target=work)
-    worker.start()
-    turns_inside_run = 0
-    while worker.is_alive():
-        if "start" in span and "end" not in span and time.monotonic() > span["start"] + 0.05:
-            turns_inside_run += 1
-    worker.join()
-    if span["end"] - span["start"] < 0.2:
-        pytest.skip(f"{call} was too short to tell whether the GIL was released")
-    assert turns_inside_run > 1000, f"the main thread barely ran: the GIL was held during {call}"
+    assert_gil_released_during(lambda: LONG_CALLS[call](scenario), call)
 
 
 def test_a_runs_first_order_indices(small_file):
