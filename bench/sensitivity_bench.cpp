@@ -82,14 +82,19 @@ int main(int argc, char** argv) {
     std::vector<int> scales(outputs);
     for (int o = 0; o < outputs; ++o) scales[o] = chokepoint::FirstOrderRows::scale_exponent_for(1e6 * 2.0 * (1 + o));
     chokepoint::FirstOrderRows rows(inputs, bins, scales);
-    std::vector<int> bin_of_input(inputs);
+    chokepoint::FirstOrderRows::Block block(rows);
     const double t0 = cpu_seconds();
     for (std::uint64_t p = 0; p < paths; ++p) {
-      for (int i = 0; i < inputs; ++i) bin_of_input[i] = rows.bin_of(u[(p % drawn) * inputs + i]);
-      rows.add(bin_of_input.data(), &y[(p % drawn) * outputs]);
+      // Blocks of paths, as the engine adds them (reduce/first_order_sums.cpp).
+      const int k = block.paths();
+      block.set_paths(k + 1);
+      for (int i = 0; i < inputs; ++i)
+        block.bins_of_slot(i)[k] = static_cast<std::uint8_t>(rows.bin_of(u[(p % drawn) * inputs + i]));
+      for (int o = 0; o < outputs; ++o) block.outputs_of_path(k)[o] = block.quantise(o, y[(p % drawn) * outputs + o]);
+      if (block.paths() == chokepoint::FirstOrderRows::kBlockPaths || p + 1 == paths) rows.add_block(block);
     }
     const double per_path = (cpu_seconds() - t0) * 1e9 / static_cast<double>(paths);
-    std::printf("FirstOrderRows::add (integer rows)    %8.1f ns per path for all %d outputs (S = %.3f, out of range %llu)\n",
+    std::printf("FirstOrderRows::add_block (integer rows) %5.1f ns per path for all %d outputs (S = %.3f, out of range %llu)\n",
                 per_path, outputs, rows.estimate(0, 0).index, static_cast<unsigned long long>(rows.out_of_range()));
   }
   {

@@ -108,11 +108,12 @@ std::size_t FirstOrderRows::stride() const {
   return (scale_exponent_.size() + 15) / 16 * 16;
 }
 
-FirstOrderRows::Block::Block(const FirstOrderRows& rows)
-    : stride_(rows.stride()),
+FirstOrderRows::Block::Block(const FirstOrderRows& rows, int capacity)
+    : capacity_(static_cast<std::size_t>(std::clamp(capacity, 1, kBlockPaths))),
+      stride_(rows.stride()),
       scale_factor_(rows.scale_factor_.data()),
-      bins_(static_cast<std::size_t>(rows.input_slots()) * kBlockPaths, 0),
-      quantised_(stride_ * kBlockPaths + kChunk, 0) {}
+      bins_(static_cast<std::size_t>(rows.input_slots()) * capacity_, 0),
+      quantised_(stride_ * capacity_ + kChunk, 0) {}
 
 namespace {
 
@@ -140,6 +141,9 @@ void FirstOrderRows::Block::quantise_column(int output, const float* column) {
 void FirstOrderRows::add_block(Block& block) {
   const int paths = block.paths_;
   if (paths == 0) return;
+  if (paths < 0 || static_cast<std::size_t>(paths) > block.capacity_ || block.stride_ != stride())
+    throw std::logic_error("first-order rows: a block of " + std::to_string(paths) + " paths (room for " +
+                           std::to_string(block.capacity_) + ") or of other rows");
   const std::size_t stride = block.stride_;
   const int output_count = outputs();
 
@@ -227,7 +231,7 @@ void FirstOrderRows::add_block(Block& block) {
 }
 
 void FirstOrderRows::add(const int* bin_of_input, const double* outputs_of_path) {
-  Block block(*this);
+  Block block(*this, 1);
   block.set_paths(1);
   const int slots = input_slots();
   for (int slot = 0; slot < slots; ++slot)

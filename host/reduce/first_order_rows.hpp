@@ -45,11 +45,13 @@ class FirstOrderRows {
   static constexpr int kBlockPaths = 256;
   class Block {
    public:
-    explicit Block(const FirstOrderRows& rows);
+    // Room for `capacity` paths (at most kBlockPaths).
+    explicit Block(const FirstOrderRows& rows, int capacity = kBlockPaths);
     int paths() const { return paths_; }
-    // How many of the block's kBlockPaths slots the caller has filled (paths 0 … count − 1).
+    // How many of the block's slots the caller has filled (paths 0 … count − 1, at most its
+    // capacity: add_block throws std::logic_error beyond it).
     void set_paths(int count) { paths_ = count; }
-    std::uint8_t* bins_of_slot(int slot) { return bins_.data() + static_cast<std::size_t>(slot) * kBlockPaths; }
+    std::uint8_t* bins_of_slot(int slot) { return bins_.data() + static_cast<std::size_t>(slot) * capacity_; }
     std::int32_t* outputs_of_path(int path) { return quantised_.data() + static_cast<std::size_t>(path) * stride_; }
     // q = round(value · 2^scale_exponent[o]). A value that is not finite, or whose |q| would exceed
     // 2^21 (twice the range the scale was chosen for), is counted as out of range and becomes 0,
@@ -72,6 +74,7 @@ class FirstOrderRows {
    private:
     friend class FirstOrderRows;
     int paths_ = 0;
+    std::size_t capacity_;
     std::size_t stride_;  // outputs rounded up to whole SIMD vectors
     const double* scale_factor_;
     std::uint64_t out_of_range_ = 0;
