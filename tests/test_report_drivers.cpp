@@ -313,6 +313,23 @@ TEST_F(DriverReportTest, EveryVariableYearHasAHistogramAndACdfAndTheHeadlinesCon
   EXPECT_EQ(count(page, "<figure class=\"convergence\""), summary.convergence.size());
 }
 
+TEST_F(DriverReportTest, AStreamedRunSaysWhichOfItsPathsAreTraced) {
+  // More paths than one MiB keeps, and more than twice the traced prefix: a gap in the trace.
+  const fs::path out = directory_ / "streamed";
+  const CommandResult result =
+      run_cli("run " + quoted(source_path("tests/scenarios/small.json")) +
+              " --paths 140000 --memory-for-paths 1 --seed 3 --quiet --backend cpu --out " + quoted(out.string()));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const Summary summary = read_summary(out.string());
+  ASSERT_FALSE(summary.convergence.empty());
+  EXPECT_EQ(summary.convergence.front().points.back().paths, 140000u);
+  const std::string page = report_page(out.string());
+  EXPECT_EQ(count(page, "<figure class=\"convergence\""), summary.convergence.size());
+  EXPECT_NE(page.find("its first 65,536 paths are traced, then all of them"), std::string::npos);
+  // A kept run's page does not say it.
+  EXPECT_EQ(report_page(run("small.json", "kept")).find("did not keep its paths"), std::string::npos);
+}
+
 TEST_F(DriverReportTest, ComparisonDrawsTheDifferenceOfEveryVariable) {
   const std::string base = run("small.json", "base");
   const std::string stress = run("small_power_crunch.json", "stress");

@@ -10,6 +10,7 @@
 #include "chokepoint/scale.hpp"
 #include "chokepoint/summary_io.hpp"
 #include "output/partial_file.hpp"
+#include "reduce/streamed_convergence.hpp"
 #include "reduce/streaming_run.hpp"
 
 namespace chokepoint {
@@ -301,6 +302,7 @@ MergeOutcome merge_shards(const std::vector<std::string>& directories, const std
   }
   outcome.finished = true;
   outcome.summary = summary_from_accumulators(scenario, identity.seed, moments, plan);
+  add_streamed_convergence(scenario, identity.seed, identity.precision, 0, outcome.summary);
   outcome.summary.backend = "cpu";
   outcome.summary.precision = precision_name(identity.precision);
   outcome.summary.device = "merged from " + std::to_string(directories.size()) + " shard" +
@@ -397,8 +399,10 @@ Summary run_checkpointed(const Scenario& scenario, const RunOptions& options, co
     checkpoint.progress = PassProgress{0, empty_pass_accumulators(scenario, checkpoint.plan)};
     write_partial_file(path, checkpoint_file(scenario, options, checkpoint));
   }
+  Summary summary = summary_from_accumulators(scenario, options.seed, checkpoint.moments, checkpoint.plan);
+  add_streamed_convergence(scenario, options.seed, options.precision, options.threads, summary);
   if (options.progress) options.progress(1.0);
-  return summary_from_accumulators(scenario, options.seed, checkpoint.moments, checkpoint.plan);
+  return summary;
 }
 
 }  // namespace chokepoint

@@ -8,6 +8,7 @@
 #include "report/distribution_charts.hpp"
 #include "report/html_report.hpp"
 #include "report/picker.hpp"
+#include "reduce/streamed_convergence.hpp"
 
 namespace chokepoint::report {
 
@@ -79,6 +80,14 @@ std::string distribution_section(const Summary& summary) {
   return out + "</section>\n";
 }
 
+// A run that streamed traces only its first paths and its last point (reduce/streamed_convergence.hpp).
+static bool traced_in_part(const Summary& summary) {
+  for (const ConvergenceTrace& trace : summary.convergence)
+    for (std::size_t i = 1; i < trace.points.size(); ++i)
+      if (trace.points[i].paths > 2 * trace.points[i - 1].paths) return true;
+  return false;
+}
+
 std::string convergence_section(const Summary& summary) {
   if (summary.convergence.empty()) return "";
   std::vector<std::string> names;
@@ -94,7 +103,12 @@ std::string convergence_section(const Summary& summary) {
   std::string out = "<section id=\"convergence\" class=\"panel\">\n<h2>Enough paths?</h2>\n<p class=\"lead\">The mean "
                     "(line, 95% interval shaded) and the median (its 95% interval lighter) of the run's first n paths, "
                     "at n = 32, 64, 128, … up to all of them. Where the intervals have narrowed and the lines stay "
-                    "inside them, more paths would not change the picture.</p>\n";
+                    "inside them, more paths would not change the picture." +
+                    std::string(traced_in_part(summary) ? " This run did not keep its paths: its first " +
+                                                              grouped_digits(kTracedPrefixPaths) +
+                                                              " paths are traced, then all of them, and nothing between."
+                                                        : "") +
+                    "</p>\n";
   out += picker("convergence", {variable_axis, year_axis(years)}, [&](const std::vector<std::size_t>& chosen) {
     for (const ConvergenceTrace& trace : summary.convergence)
       if (trace.variable == names[chosen[0]] && trace.year == years[chosen[1]] && !trace.points.empty()) {

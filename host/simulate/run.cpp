@@ -6,6 +6,7 @@
 #include "chokepoint/cuda_backend.hpp"
 #include "chokepoint/engine.hpp"
 #include "chokepoint/scale.hpp"
+#include "reduce/streamed_convergence.hpp"
 
 namespace chokepoint {
 
@@ -52,10 +53,11 @@ Summary run(const Scenario& scenario, const RunOptions& options) {
       add_derived_outputs(scenario, results, options.seed, threads);
       std::vector<ConvergenceTrace> convergence = convergence_traces(scenario, results, threads);
       summary = summarize(scenario, results, options.seed, threads);
-      summary.convergence = std::move(convergence);  // only here: it needs the paths in path order
+      summary.convergence = std::move(convergence);  // every prefix; a streamed run traces only its first paths
     } else {
       // Too many paths to keep: the same numbers from bounded memory, in two or three passes.
       summary = run_streaming(scenario, options);
+      add_streamed_convergence(scenario, options.seed, options.precision, threads, summary);
     }
   }
   summary.backend = use_cuda ? "cuda" : "cpu";
