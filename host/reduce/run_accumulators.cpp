@@ -7,9 +7,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "reduce/binding_summary.hpp"
 #include "reduce/distribution_histogram.hpp"
 #include "reduce/statistics.hpp"
+#include "reduce/summary_outline.hpp"
 
 namespace chokepoint {
 
@@ -121,54 +121,23 @@ void add_batch(const Scenario& scenario, const SelectionPlan& plan, const PathRe
 
 Summary summary_from_moments(const Scenario& scenario, std::uint64_t seed, const MomentCounts& moments,
                              const std::vector<QuantileEstimates>& quantiles) {
-  const std::vector<int> years = scenario.calendar_years();
-  const std::uint64_t paths = moments.paths;
-  const double n = static_cast<double>(paths);
-  Summary summary;
-  summary.scenario = scenario.name;
-  summary.paths = paths;
-  summary.seed = seed;
-  summary.years = years;
-  summary.quantile_levels = scenario.quantile_levels;
-  summary.notes = scenario.notes;
+  Summary summary = summary_outline(scenario, moments.paths, seed, moments.threshold_hits, moments.binding);
   summary.sensitivity = moments.first_order.section(scenario);
-  for (const QuantileInterval& interval : plan_quantiles(paths, scenario.quantile_levels).intervals)
-    summary.quantile_ci_coverage.push_back(interval.coverage);
-
-  for (std::size_t t = 0; t < scenario.thresholds.size(); ++t) {
-    const ThresholdRequest& request = scenario.thresholds[t];
-    const double hits = static_cast<double>(moments.threshold_hits[t]);
-    ThresholdResult result;
-    result.variable = scenario.variables[request.variable].name;
-    result.year = request.year;
-    result.at_least = request.at_least;
-    result.p = hits / n;
-    result.se = standard_error_from_sums(hits, hits, paths);
-    summary.thresholds.push_back(result);
-  }
-
-  summary.variables.resize(scenario.variables.size());
-  for (std::size_t v = 0; v < scenario.variables.size(); ++v) {
+  const std::size_t years = summary.years.size();
+  for (std::size_t v = 0; v < summary.variables.size(); ++v) {
     VariableSummary& variable = summary.variables[v];
-    variable.name = scenario.variables[v].name;
-    variable.unit = scenario.variables[v].unit;
-    variable.kind = scenario.variables[v].is_flow ? "flow" : "stock";
-    variable.years.resize(years.size());
-    for (std::size_t y = 0; y < years.size(); ++y) {
-      const std::size_t c = v * years.size() + y;
+    for (std::size_t y = 0; y < years; ++y) {
+      const std::size_t c = v * years + y;
       YearStatistics& stats = variable.years[y];
-      stats.year = years[y];
       moments_from_exact_sums(moments.columns[c], stats);
       stats.quantiles = quantiles[c].quantiles;
       stats.quantile_ci_low = quantiles[c].ci_low;
       stats.quantile_ci_high = quantiles[c].ci_high;
       const std::uint64_t nonfinite = moments.columns[c].nonfinite(), saturated = moments.columns[c].saturated();
       if (nonfinite > 0 || saturated > 0)
-        summary.nonfinite.push_back(NonfiniteCount{variable.name, years[y], nonfinite, saturated});
+        summary.nonfinite.push_back(NonfiniteCount{variable.name, stats.year, nonfinite, saturated});
     }
   }
-
-  summary.stages = binding_summary(scenario, paths, moments.binding);
   summary.distributions = value_histograms(scenario, moments.distribution);
   return summary;
 }
