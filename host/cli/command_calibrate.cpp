@@ -22,13 +22,11 @@ namespace chokepoint::cli {
 
 namespace {
 
-struct CalibrateArguments {
+// Calibration runs in the default precision: SimulationArguments' --precision is not offered.
+struct CalibrateArguments : SimulationArguments {
   std::string scenario;
   std::vector<std::string> targets;
   std::uint64_t paths = 100000;
-  std::uint64_t seed = 1;
-  std::string backend = "auto";
-  int threads = 0;
   std::string out;  // default out/calibrate-<scenario name>
   bool force = false;
   bool allow_nonfinite = false;
@@ -172,9 +170,7 @@ int execute_calibrate(const CalibrateArguments& arguments) {
                       inputs);
   RunOptions options;
   options.paths = arguments.paths;
-  options.seed = arguments.seed;
-  options.backend = arguments.backend;
-  options.threads = arguments.threads;
+  arguments.apply_to(options);
   Summary summary = run(scenario, options);
   const CalibrationReport report = check_calibration(summary, targets);
   // The thresholds the tail checks added are the calibration's, reported in calibration.json;
@@ -203,10 +199,7 @@ Command add_calibrate_command(CLI::App& app) {
       ->required()
       ->allow_extra_args(false);  // one file per --targets, so a scenario after it stays the scenario
   command->add_option("--paths", arguments->paths, "number of Monte Carlo paths (default 100000)")->check(path_count());
-  command->add_option("--seed", arguments->seed, "random seed, 64-bit (default 1)")->check(seed_value());
-  command->add_option("--backend", arguments->backend, "auto (GPU when present), cpu or cuda")
-      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  add_threads_option(*command, arguments->threads);
+  add_simulation_options(*command, *arguments);
   command->add_option("--out", arguments->out, "output directory to create (default out/calibrate-<scenario name>)");
   command->add_flag("--force", arguments->force, "replace the output directory if it exists");
   command->add_flag("--allow-nonfinite", arguments->allow_nonfinite,
