@@ -12,6 +12,7 @@
 #include "analyse/resampled_streams.hpp"
 #include "chokepoint/cuda_backend.hpp"
 #include "chokepoint/errors.hpp"
+#include "simulate/backend_choice.hpp"
 
 namespace chokepoint {
 
@@ -204,12 +205,7 @@ SobolAnalysis run_sobol_whole_runs(const Scenario& scenario, const std::vector<I
 
 SobolAnalysis run_sobol(const Scenario& scenario, const std::vector<InputGroup>& groups,
                         const std::vector<SensitivityOutput>& outputs, const SobolRequest& request) {
-  require(request.backend == "auto" || request.backend == "cpu" || request.backend == "cuda", "--backend",
-          "auto, cpu or cuda", "\"" + request.backend + "\"");
-  if (request.backend == "cuda" && !cuda_available())
-    throw ResourceError("--backend cuda: no CUDA device is available (this build: " +
-                        std::string(CHOKEPOINT_HAVE_CUDA ? "with" : "without") + " CUDA support)");
-  const bool use_cuda = request.backend == "cuda" || (request.backend == "auto" && cuda_available());
+  const bool use_cuda = use_cuda_backend(request.backend);
   if (!use_cuda) return run_on_cpu(scenario, groups, outputs, request);
   cuda::LaunchOptions launch;
   launch.precision = request.precision;
