@@ -13,15 +13,26 @@
 
 namespace chokepoint {
 
+void BindingCounts::add_column(const std::uint8_t* column, std::uint64_t paths) {
+  for (std::uint64_t p = 0; p < paths; ++p) {
+    const std::uint64_t count = column[p];
+    steps += count;
+    squares += count * count;
+    any += count > 0;
+  }
+}
+
+void BindingCounts::merge(const BindingCounts& other) {
+  steps += other.steps;
+  squares += other.squares;
+  any += other.any;
+}
+
 void MomentCounts::merge(const MomentCounts& other) {
   paths += other.paths;
   for (std::size_t c = 0; c < columns.size(); ++c) columns[c].merge(other.columns[c]);
   for (std::size_t b = 0; b < distribution.size(); ++b) distribution[b] += other.distribution[b];
-  for (std::size_t b = 0; b < binding.size(); ++b) {
-    binding[b].steps += other.binding[b].steps;
-    binding[b].squares += other.binding[b].squares;
-    binding[b].any += other.binding[b].any;
-  }
+  for (std::size_t b = 0; b < binding.size(); ++b) binding[b].merge(other.binding[b]);
   for (std::size_t t = 0; t < threshold_hits.size(); ++t) threshold_hits[t] += other.threshold_hits[t];
   first_order.merge(other.first_order);
 }
@@ -82,23 +93,17 @@ void add_batch_counts(const Scenario& scenario, const PathResults& batch, Moment
   const int years = batch.years;
   counts.paths += paths;
   for (int code = 0; code < batch.binding_codes; ++code)
-    for (int y = 0; y < years; ++y) {
-      const std::uint8_t* column = batch.binding_column(code, y);
-      BindingCounts& out = counts.binding[static_cast<std::size_t>(code) * years + y];
-      for (std::uint64_t p = 0; p < paths; ++p) {
-        const std::uint64_t steps = column[p];
-        out.steps += steps;
-        out.squares += steps * steps;
-        out.any += steps > 0;
-      }
-    }
-  for (std::size_t t = 0; t < scenario.thresholds.size(); ++t) {
-    const ThresholdRequest& request = scenario.thresholds[t];
-    const float* column = batch.column(request.variable, request.year - scenario.model->start_year);
-    std::uint64_t hits = 0;
-    for (std::uint64_t p = 0; p < paths; ++p) hits += static_cast<double>(column[p]) >= request.at_least;
-    counts.threshold_hits[t] += hits;
-  }
+    for (int y = 0; y < years; ++y)
+      counts.binding[static_cast<std::size_t>(code) * years + y].add_column(batch.binding_column(code, y), paths);
+  for (std::size_t t = 0; t < scenario.thresholds.size(); ++t)
+    counts.threshold_hits[t] += count_threshold_hits(scenario, scenario.thresholds[t], batch);
+}
+
+std::uint64_t count_threshold_hits(const Scenario& scenario, const ThresholdRequest& request, const PathResults& batch) {
+  const float* column = batch.column(request.variable, request.year - scenario.model->start_year);
+  std::uint64_t hits = 0;
+  for (std::uint64_t p = 0; p < batch.paths; ++p) hits += static_cast<double>(column[p]) >= request.at_least;
+  return hits;
 }
 
 void add_batch(const Scenario& scenario, const SelectionPlan& plan, const PathResults& batch,

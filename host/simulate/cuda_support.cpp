@@ -9,6 +9,7 @@
 #include "chokepoint/checked_size.hpp"
 #include "chokepoint/cuda_backend.hpp"
 #include "reduce/quantiles.hpp"
+#include "reduce/run_accumulators.hpp"
 #include "reduce/statistics.hpp"
 #include "reduce/summary_outline.hpp"
 
@@ -167,24 +168,15 @@ RunReduction reduce_on_host(const Scenario& scenario, const PathResults& results
       for (std::uint64_t rank : ranks) out.order_statistics.push_back(sorted[rank]);
       reduction.columns.push_back(std::move(out));
     }
+  // The counts as the CPU accumulators take them (run_accumulators.hpp).
   for (int code = 0; code < results.binding_codes; ++code)
     for (int y = 0; y < years; ++y) {
-      const std::uint8_t* column = results.binding_column(code, y);
-      BindingReduction out;
-      for (std::uint64_t p = 0; p < paths; ++p) {
-        const std::uint64_t count = column[p];
-        out.steps += count;
-        out.squares += count * count;
-        out.any += count > 0;
-      }
-      reduction.binding.push_back(out);
+      BindingCounts counts;
+      counts.add_column(results.binding_column(code, y), paths);
+      reduction.binding.push_back({counts.steps, counts.squares, counts.any});
     }
-  for (const ThresholdRequest& request : scenario.thresholds) {
-    const float* column = results.column(request.variable, request.year - scenario.model->start_year);
-    std::uint64_t hits = 0;
-    for (std::uint64_t p = 0; p < paths; ++p) hits += static_cast<double>(column[p]) >= request.at_least;
-    reduction.threshold_hits.push_back(hits);
-  }
+  for (const ThresholdRequest& request : scenario.thresholds)
+    reduction.threshold_hits.push_back(count_threshold_hits(scenario, request, results));
   return reduction;
 }
 
