@@ -36,8 +36,10 @@ std::vector<Scenario> pick_freeze_variants(const Scenario& scenario, const std::
   return variants;
 }
 
+// The analysis's header once the request passes its checks; `backend` names the route.
 SobolAnalysis prepare(const Scenario& scenario, const std::vector<InputGroup>& groups,
-                      const std::vector<SensitivityOutput>& outputs, const SobolRequest& request) {
+                      const std::vector<SensitivityOutput>& outputs, const SobolRequest& request,
+                      const std::string& backend) {
   require(!groups.empty(), "(scenario)", "at least one random input (a drawn parameter, a factor with σ or τ above 0, "
                                          "or an event that can fire)", "none");
   require(!outputs.empty(), "--for", "at least one output", "none");
@@ -52,6 +54,8 @@ SobolAnalysis prepare(const Scenario& scenario, const std::vector<InputGroup>& g
   analysis.level = request.level;
   analysis.groups = groups;
   analysis.threads = request.threads > 0 ? request.threads : omp_get_max_threads();
+  analysis.backend = backend;
+  analysis.precision = precision_name(request.precision);
   return analysis;
 }
 
@@ -109,9 +113,7 @@ void finish(SobolAnalysis& analysis, const std::vector<SensitivityOutput>& outpu
 SobolAnalysis run_on_cpu(const Scenario& scenario, const std::vector<InputGroup>& groups,
                          const std::vector<SensitivityOutput>& outputs, const SobolRequest& request) {
   const auto begin = std::chrono::steady_clock::now();
-  SobolAnalysis analysis = prepare(scenario, groups, outputs, request);
-  analysis.backend = "cpu";
-  analysis.precision = precision_name(request.precision);
+  SobolAnalysis analysis = prepare(scenario, groups, outputs, request, "cpu");
   const std::vector<Scenario> variants = pick_freeze_variants(scenario, groups);
   std::vector<PickFreezeSums> sums = empty_sums(outputs.size(), groups.size(), request.base_samples);
   const std::uint64_t n = request.base_samples;
@@ -175,9 +177,7 @@ SobolAnalysis run_sobol_whole_runs(const Scenario& scenario, const std::vector<I
                                    const std::vector<SensitivityOutput>& outputs, const SobolRequest& request,
                                    const WholeRunSimulator& simulate) {
   const auto begin = std::chrono::steady_clock::now();
-  SobolAnalysis analysis = prepare(scenario, groups, outputs, request);
-  analysis.backend = "whole runs";
-  analysis.precision = precision_name(request.precision);
+  SobolAnalysis analysis = prepare(scenario, groups, outputs, request, "whole runs");
   const std::vector<Scenario> variants = pick_freeze_variants(scenario, groups);
   const std::uint64_t n = request.base_samples;
   const int steps_per_year = scenario.model->steps_per_year;
