@@ -56,19 +56,21 @@ std::string unqualified(const std::string& qualified) { return qualified.substr(
 
 }  // namespace
 
-std::vector<ScenarioInput> random_inputs(const Scenario& scenario) {
+std::vector<ScenarioInput> scenario_inputs(const Scenario& scenario, bool random_only) {
   const Model& model = *scenario.model;
   std::vector<ScenarioInput> inputs;
   for (int i = 0; i < model.uncertain_count; ++i)
     inputs.push_back({"param:" + scenario.parameter_names[static_cast<std::size_t>(i)], model.uncertain[i].stream});
   for (int f = 0; f < model.factor_count; ++f)
-    if (factor_is_random(model, f))
+    if (!random_only || factor_is_random(model, f))
       inputs.push_back({"factor:" + scenario.factor_names[static_cast<std::size_t>(f)], model.factors[f].stream});
   for (int e = 0; e < model.event_count; ++e)
-    if (event_is_random(model.events[e]))
+    if (!random_only || event_is_random(model.events[e]))
       inputs.push_back({"event:" + scenario.event_names[static_cast<std::size_t>(e)], model.events[e].stream});
   return inputs;
 }
+
+std::vector<ScenarioInput> random_inputs(const Scenario& scenario) { return scenario_inputs(scenario, true); }
 
 std::vector<InputGroup> default_input_groups(const Scenario& scenario) {
   const Model& model = *scenario.model;

@@ -28,6 +28,10 @@ struct ScenarioInput {
 };
 std::vector<ScenarioInput> random_inputs(const Scenario& scenario);
 
+// The same, or with `random_only` false every input of the model, those that draw nothing
+// included (resampled_streams.hpp's scenario_streams()).
+std::vector<ScenarioInput> scenario_inputs(const Scenario& scenario, bool random_only);
+
 // One group per uncorrelated parameter, per set of parameters correlated with one another
 // (parameter_correlations), per uncorrelated factor, per set of correlated factors (shock or
 // trend correlations), and per event. Pick-freeze replaces a group's independent normals; the

@@ -207,9 +207,6 @@ std::string difference_json_text(const PairedDifference& difference) {
   for (const VariableDifference& variable : difference.variables) {
     OrderedJson years = OrderedJson::array();
     for (const DifferenceYear& y : variable.years) {
-      OrderedJson quantiles = OrderedJson::object();
-      for (std::size_t i = 0; i < difference.quantile_levels.size(); ++i)
-        append_new_key(quantiles, shortest_decimal(difference.quantile_levels[i]), json_number(y.quantiles[i]));
       years.push_back(OrderedJson{{"year", y.year},
                                   {"stress_mean", json_number(y.stress_mean)},
                                   {"base_mean", json_number(y.base_mean)},
@@ -217,7 +214,7 @@ std::string difference_json_text(const PairedDifference& difference) {
                                   {"sd", json_number(y.sd)},
                                   {"se", json_number(y.se)},
                                   {"unpaired_se", json_number(y.unpaired_se)},
-                                  {"quantiles", quantiles}});
+                                  {"quantiles", values_by_level(difference.quantile_levels, y.quantiles)}});
     }
     variables[variable.name] = OrderedJson{{"unit", variable.unit}, {"kind", variable.kind}, {"years", years}};
   }

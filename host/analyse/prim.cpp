@@ -13,6 +13,25 @@ namespace {
 
 using PointList = std::vector<std::uint32_t>;
 
+// The best move of one face of the box that peeling or pasting has found so far: the densest
+// box beats `density`, the starting bar; a tie keeps the earlier move.
+struct FaceMove {
+  double density;
+  int input = -1;  // -1: no move beats the bar
+  bool is_lower = false;
+  double limit = 0.0;
+
+  void consider(double candidate_density, int candidate_input, bool candidate_is_lower, double candidate_limit) {
+    if (candidate_density <= density) return;
+    density = candidate_density;
+    input = candidate_input;
+    is_lower = candidate_is_lower;
+    limit = candidate_limit;
+  }
+  bool found() const { return input >= 0; }
+  void apply(std::vector<double>& lower, std::vector<double>& upper) const { (is_lower ? lower : upper)[input] = limit; }
+};
+
 class Search {
  public:
   Search(const PrimData& data, const PrimOptions& options, std::uint64_t all_points, std::uint64_t all_outcomes)
@@ -41,10 +60,7 @@ class Search {
     const auto least_points = static_cast<std::size_t>(std::ceil(options_.min_mass * static_cast<double>(all_points_)));
     std::vector<double> values;
     for (;;) {
-      double best_density = -1.0;
-      int best_input = -1;
-      bool best_is_lower = false;
-      double best_limit = 0.0;
+      FaceMove best{-1.0};
       for (int input = 0; input < data_.inputs; ++input) {
         values.clear();
         for (std::uint32_t p : inside) values.push_back(value(p, input));
@@ -61,20 +77,14 @@ class Search {
             }
           }
           if (kept < least_points || kept == 0 || kept == inside.size()) continue;
-          const double density = static_cast<double>(outcomes) / static_cast<double>(kept);
-          if (density > best_density) {
-            best_density = density;
-            best_input = input;
-            best_is_lower = from_below;
-            best_limit = limit;
-          }
+          best.consider(static_cast<double>(outcomes) / static_cast<double>(kept), input, from_below, limit);
         }
       }
-      if (best_input < 0) break;
-      (best_is_lower ? lower : upper)[best_input] = best_limit;
+      if (!best.found()) break;
+      best.apply(lower, upper);
       std::erase_if(inside, [&](std::uint32_t p) {
-        const double v = value(p, best_input);
-        return best_is_lower ? v < best_limit : v > best_limit;
+        const double v = value(p, best.input);
+        return best.is_lower ? v < best.limit : v > best.limit;
       });
       trajectory.push_back(describe(lower, upper, inside));
     }
@@ -90,10 +100,7 @@ class Search {
     for (;;) {
       const double density = inside.empty() ? 0.0 : static_cast<double>(outcomes) / static_cast<double>(inside.size());
       const std::size_t step = std::max<std::size_t>(1, static_cast<std::size_t>(options_.paste_alpha * static_cast<double>(inside.size())));
-      double best_density = density;
-      int best_input = -1;
-      bool best_is_lower = false;
-      double best_limit = 0.0;
+      FaceMove best{density};
       for (int input = 0; input < data_.inputs; ++input) {
         for (const bool below : {true, false}) {
           // The points just outside this one face: inside on every other input.
@@ -121,17 +128,12 @@ class Search {
               added_outcomes += data_.y[p];
             }
           }
-          const double pasted = static_cast<double>(outcomes + added_outcomes) / static_cast<double>(inside.size() + added);
-          if (pasted > best_density) {
-            best_density = pasted;
-            best_input = input;
-            best_is_lower = below;
-            best_limit = limit;
-          }
+          best.consider(static_cast<double>(outcomes + added_outcomes) / static_cast<double>(inside.size() + added), input,
+                        below, limit);
         }
       }
-      if (best_input < 0) break;
-      (best_is_lower ? lower : upper)[best_input] = best_limit;
+      if (!best.found()) break;
+      best.apply(lower, upper);
       inside = points_in(in_play, lower, upper);
       outcomes = 0;
       for (std::uint32_t p : inside) outcomes += data_.y[p];

@@ -15,17 +15,7 @@ void resample(std::uint32_t& stream, const std::vector<std::uint32_t>& streams) 
 
 }  // namespace
 
-std::vector<ScenarioInput> scenario_streams(const Scenario& scenario) {
-  const Model& model = *scenario.model;
-  std::vector<ScenarioInput> inputs;
-  for (int i = 0; i < model.uncertain_count; ++i)
-    inputs.push_back({"param:" + scenario.parameter_names[static_cast<std::size_t>(i)], model.uncertain[i].stream});
-  for (int f = 0; f < model.factor_count; ++f)
-    inputs.push_back({"factor:" + scenario.factor_names[static_cast<std::size_t>(f)], model.factors[f].stream});
-  for (int e = 0; e < model.event_count; ++e)
-    inputs.push_back({"event:" + scenario.event_names[static_cast<std::size_t>(e)], model.events[e].stream});
-  return inputs;
-}
+std::vector<ScenarioInput> scenario_streams(const Scenario& scenario) { return scenario_inputs(scenario, false); }
 
 void check_resampled_streams(const Scenario& scenario) {
   const std::vector<ScenarioInput> inputs = scenario_streams(scenario);

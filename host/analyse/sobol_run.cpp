@@ -12,6 +12,7 @@
 #include "analyse/resampled_streams.hpp"
 #include "chokepoint/cuda_backend.hpp"
 #include "chokepoint/errors.hpp"
+#include "simulate/backend_choice.hpp"
 
 namespace chokepoint {
 
@@ -35,8 +36,10 @@ std::vector<Scenario> pick_freeze_variants(const Scenario& scenario, const std::
   return variants;
 }
 
+// The analysis's header once the request passes its checks; `backend` names the route.
 SobolAnalysis prepare(const Scenario& scenario, const std::vector<InputGroup>& groups,
-                      const std::vector<SensitivityOutput>& outputs, const SobolRequest& request) {
+                      const std::vector<SensitivityOutput>& outputs, const SobolRequest& request,
+                      const std::string& backend) {
   require(!groups.empty(), "(scenario)", "at least one random input (a drawn parameter, a factor with σ or τ above 0, "
                                          "or an event that can fire)", "none");
   require(!outputs.empty(), "--for", "at least one output", "none");
@@ -51,6 +54,8 @@ SobolAnalysis prepare(const Scenario& scenario, const std::vector<InputGroup>& g
   analysis.level = request.level;
   analysis.groups = groups;
   analysis.threads = request.threads > 0 ? request.threads : omp_get_max_threads();
+  analysis.backend = backend;
+  analysis.precision = precision_name(request.precision);
   return analysis;
 }
 
@@ -108,9 +113,7 @@ void finish(SobolAnalysis& analysis, const std::vector<SensitivityOutput>& outpu
 SobolAnalysis run_on_cpu(const Scenario& scenario, const std::vector<InputGroup>& groups,
                          const std::vector<SensitivityOutput>& outputs, const SobolRequest& request) {
   const auto begin = std::chrono::steady_clock::now();
-  SobolAnalysis analysis = prepare(scenario, groups, outputs, request);
-  analysis.backend = "cpu";
-  analysis.precision = precision_name(request.precision);
+  SobolAnalysis analysis = prepare(scenario, groups, outputs, request, "cpu");
   const std::vector<Scenario> variants = pick_freeze_variants(scenario, groups);
   std::vector<PickFreezeSums> sums = empty_sums(outputs.size(), groups.size(), request.base_samples);
   const std::uint64_t n = request.base_samples;
@@ -174,9 +177,7 @@ SobolAnalysis run_sobol_whole_runs(const Scenario& scenario, const std::vector<I
                                    const std::vector<SensitivityOutput>& outputs, const SobolRequest& request,
                                    const WholeRunSimulator& simulate) {
   const auto begin = std::chrono::steady_clock::now();
-  SobolAnalysis analysis = prepare(scenario, groups, outputs, request);
-  analysis.backend = "whole runs";
-  analysis.precision = precision_name(request.precision);
+  SobolAnalysis analysis = prepare(scenario, groups, outputs, request, "whole runs");
   const std::vector<Scenario> variants = pick_freeze_variants(scenario, groups);
   const std::uint64_t n = request.base_samples;
   const int steps_per_year = scenario.model->steps_per_year;
@@ -204,12 +205,7 @@ SobolAnalysis run_sobol_whole_runs(const Scenario& scenario, const std::vector<I
 
 SobolAnalysis run_sobol(const Scenario& scenario, const std::vector<InputGroup>& groups,
                         const std::vector<SensitivityOutput>& outputs, const SobolRequest& request) {
-  require(request.backend == "auto" || request.backend == "cpu" || request.backend == "cuda", "--backend",
-          "auto, cpu or cuda", "\"" + request.backend + "\"");
-  if (request.backend == "cuda" && !cuda_available())
-    throw ResourceError("--backend cuda: no CUDA device is available (this build: " +
-                        std::string(CHOKEPOINT_HAVE_CUDA ? "with" : "without") + " CUDA support)");
-  const bool use_cuda = request.backend == "cuda" || (request.backend == "auto" && cuda_available());
+  const bool use_cuda = use_cuda_backend(request.backend);
   if (!use_cuda) return run_on_cpu(scenario, groups, outputs, request);
   cuda::LaunchOptions launch;
   launch.precision = request.precision;

@@ -12,6 +12,7 @@
 #include "chokepoint/distributions.hpp"
 #include "chokepoint/errors.hpp"
 #include "reduce/quantiles.hpp"
+#include "simulate/backend_choice.hpp"
 
 namespace chokepoint {
 
@@ -62,12 +63,7 @@ Tornado compute_tornado(const Scenario& scenario, const TornadoRequest& request)
   require(request.paths >= 1, "--tornado-paths", "at least 1 path", "0");
   require(request.low > 0.0 && request.low < request.high && request.high < 1.0, "(tornado percentiles)",
           "0 < low < high < 1", std::to_string(request.low) + ", " + std::to_string(request.high));
-  require(request.backend == "auto" || request.backend == "cpu" || request.backend == "cuda", "--backend",
-          "auto, cpu or cuda", "\"" + request.backend + "\"");
-  if (request.backend == "cuda" && !cuda_available())
-    throw ResourceError("--backend cuda: no CUDA device is available (this build: " +
-                        std::string(CHOKEPOINT_HAVE_CUDA ? "with" : "without") + " CUDA support)");
-  const bool use_cuda = request.backend == "cuda" || (request.backend == "auto" && cuda_available());
+  const bool use_cuda = use_cuda_backend(request.backend);
   const int threads = request.threads;
 
   const Model& model = *scenario.model;

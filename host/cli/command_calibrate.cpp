@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "analyse/calibration_counts.hpp"
 #include "chokepoint/calibration.hpp"
 #include "chokepoint/engine.hpp"
 #include "chokepoint/number_format.hpp"
@@ -22,13 +23,11 @@ namespace chokepoint::cli {
 
 namespace {
 
-struct CalibrateArguments {
+// Calibration runs in the default precision: SimulationArguments' --precision is not offered.
+struct CalibrateArguments : SimulationArguments {
   std::string scenario;
   std::vector<std::string> targets;
   std::uint64_t paths = 100000;
-  std::uint64_t seed = 1;
-  std::string backend = "auto";
-  int threads = 0;
   std::string out;  // default out/calibrate-<scenario name>
   bool force = false;
   bool allow_nonfinite = false;
@@ -85,7 +84,6 @@ std::string tail_table(const CalibrationReport& report, const Summary& summary) 
   std::snprintf(line, sizeof line, "%-26s %-12s %-34s %-10s %-24s %s\n", "variable", "year", "check", "model",
                 "95% interval", "result");
   out += line;
-  std::size_t missed = 0, skipped = 0;
   for (const TailRow& row : report.tails) {
     const TailCheck& check = row.check;
     const std::string unit = unit_of(summary, check.variable);
@@ -97,15 +95,12 @@ std::string tail_table(const CalibrationReport& report, const Summary& summary) 
       const auto value = [&check, &unit](double x) { return tail_value_text(x, check.kind, unit); };
       model = value(worst.estimate);
       interval = value(worst.ci_low) + " – " + value(worst.ci_high);
-      std::size_t failed_years = 0;
-      for (const TailYear& y : row.years) failed_years += !y.passed;
+      const std::size_t failed_years = missed_years(row);
       result = row.passed ? "pass" : "MISS";
       if (!worst.decided) result += "*";
       if (check.year == TailCheck::kEveryYear && failed_years > 0)
         result += " (" + std::to_string(failed_years) + " of " + std::to_string(row.years.size()) + " years)";
     }
-    missed += !row.skipped && !row.passed;
-    skipped += row.skipped;
     // "≤", "≥", "–" are three bytes but one column: pad by hand so the columns line up.
     const auto pad = [](const std::string& text, std::size_t columns) {
       std::size_t shown = 0;
@@ -115,8 +110,9 @@ std::string tail_table(const CalibrationReport& report, const Summary& summary) 
     out += pad(check.variable, 26) + " " + pad(year, 12) + " " + pad(tail_check_text(check, unit), 34) + " " + pad(model, 10) +
            " " + pad(interval, 24) + " " + result + "\n";
   }
-  std::snprintf(line, sizeof line, "%zu of %zu tail checks met, %zu missed, %zu skipped\n",
-                report.tails.size() - missed - skipped, report.tails.size() - skipped, missed, skipped);
+  const CheckCounts counts = count_checks(report.tails);
+  std::snprintf(line, sizeof line, "%zu of %zu tail checks met, %zu missed, %zu skipped\n", counts.passed, counts.checked,
+                counts.missed(), counts.skipped);
   out += line;
   out += "(year in brackets: the worst year of an every-year check; *: the 95% interval straddles the bound)\n";
   return out;
@@ -144,13 +140,9 @@ std::string calibration_table(const CalibrationReport& report, const Summary& su
                   result_text(row).c_str());
     out += line;
   }
-  std::size_t missed = 0, skipped = 0;
-  for (const CalibrationRow& row : report.rows) {
-    missed += !row.skipped && !row.passed;
-    skipped += row.skipped;
-  }
-  std::snprintf(line, sizeof line, "%zu of %zu targets met, %zu missed, %zu skipped\n",
-                report.rows.size() - missed - skipped, report.rows.size() - skipped, missed, skipped);
+  const CheckCounts counts = count_checks(report.rows);
+  std::snprintf(line, sizeof line, "%zu of %zu targets met, %zu missed, %zu skipped\n", counts.passed, counts.checked,
+                counts.missed(), counts.skipped);
   out += line;
   if (!report.tails.empty()) out += tail_table(report, summary);
   return out;
@@ -172,9 +164,7 @@ int execute_calibrate(const CalibrateArguments& arguments) {
                       inputs);
   RunOptions options;
   options.paths = arguments.paths;
-  options.seed = arguments.seed;
-  options.backend = arguments.backend;
-  options.threads = arguments.threads;
+  arguments.apply_to(options);
   Summary summary = run(scenario, options);
   const CalibrationReport report = check_calibration(summary, targets);
   // The thresholds the tail checks added are the calibration's, reported in calibration.json;
@@ -203,10 +193,7 @@ Command add_calibrate_command(CLI::App& app) {
       ->required()
       ->allow_extra_args(false);  // one file per --targets, so a scenario after it stays the scenario
   command->add_option("--paths", arguments->paths, "number of Monte Carlo paths (default 100000)")->check(path_count());
-  command->add_option("--seed", arguments->seed, "random seed, 64-bit (default 1)")->check(seed_value());
-  command->add_option("--backend", arguments->backend, "auto (GPU when present), cpu or cuda")
-      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  add_threads_option(*command, arguments->threads);
+  add_simulation_options(*command, *arguments);
   command->add_option("--out", arguments->out, "output directory to create (default out/calibrate-<scenario name>)");
   command->add_flag("--force", arguments->force, "replace the output directory if it exists");
   command->add_flag("--allow-nonfinite", arguments->allow_nonfinite,

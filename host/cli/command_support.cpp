@@ -14,11 +14,15 @@ void add_threads_option(CLI::App& command, int& threads, const std::string& purp
       ->check(thread_count());
 }
 
-void add_simulation_options(CLI::App& command, SimulationArguments& arguments, const std::string& precision_help) {
+void add_simulation_options(CLI::App& command, SimulationArguments& arguments) {
   command.add_option("--seed", arguments.seed, "random seed, 64-bit (default 1)")->check(seed_value());
   command.add_option("--backend", arguments.backend, "auto (GPU when present), cpu or cuda")
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   add_threads_option(command, arguments.threads);
+}
+
+void add_simulation_options(CLI::App& command, SimulationArguments& arguments, const std::string& precision_help) {
+  add_simulation_options(command, arguments);
   command.add_option("--precision", arguments.precision, precision_help)->check(CLI::IsMember({"reference", "mixed"}));
 }
 

@@ -39,7 +39,8 @@ Command add_sensitivity_command(CLI::App& app);
 // --threads T, checked against kMaxThreads, for every command that simulates.
 void add_threads_option(CLI::App& command, int& threads, const std::string& purpose = "CPU threads");
 
-// How run and sensitivity simulate their paths: the same options, defaults and checks in both.
+// How run, sensitivity and calibrate simulate their paths: the same options, defaults and checks
+// in each.
 struct SimulationArguments {
   std::uint64_t seed = 1;
   std::string backend = "auto";     // auto, cpu or cuda
@@ -58,8 +59,10 @@ struct SimulationArguments {
   }
 };
 
-// --seed, --backend, --threads and --precision, in that order; `precision_help` describes the
-// last for this command.
+// --seed, --backend and --threads, in that order: for calibrate, which runs in the default precision.
+void add_simulation_options(CLI::App& command, SimulationArguments& arguments);
+
+// The same, then --precision, which `precision_help` describes for this command.
 void add_simulation_options(CLI::App& command, SimulationArguments& arguments, const std::string& precision_help);
 
 // The non-finite policy (docs/errors.md): every variable-year with non-finite or saturated

@@ -41,6 +41,11 @@ std::string range_text(std::uint64_t begin, std::uint64_t end) {
   return "paths [" + std::to_string(begin) + ", " + std::to_string(end) + ")";
 }
 
+// "--seed S --paths P --precision X": the arguments a refine plan or a checkpoint belongs to.
+std::string run_arguments_text(std::uint64_t seed, std::uint64_t paths, Precision precision) {
+  return "--seed " + std::to_string(seed) + " --paths " + std::to_string(paths) + " --precision " + precision_name(precision);
+}
+
 // Moments alone (the first pass's), as bytes.
 std::string encode_moments(const MomentCounts& moments) {
   PassAccumulators holder;
@@ -121,11 +126,8 @@ int run_shard(const Scenario& scenario, const RunOptions& options, ShardSpec sha
     if (id.scenario_hash != scenario_hash(scenario))
       throw input_problem(refine_plan, "(scenario)", "a plan for " + scenario.file, "a plan for another scenario");
     if (id.seed != options.seed || id.paths != options.paths || id.precision != options.precision)
-      throw input_problem(refine_plan, "(run)",
-                          "--seed " + std::to_string(options.seed) + " --paths " + std::to_string(options.paths) +
-                              " --precision " + precision_name(options.precision),
-                          "a plan for --seed " + std::to_string(id.seed) + " --paths " + std::to_string(id.paths) +
-                              " --precision " + precision_name(id.precision));
+      throw input_problem(refine_plan, "(run)", run_arguments_text(options.seed, options.paths, options.precision),
+                          "a plan for " + run_arguments_text(id.seed, id.paths, id.precision));
     try {
       plan = decode_plan(file.payload);
     } catch (const std::runtime_error& error) {
@@ -345,11 +347,8 @@ Checkpoint read_checkpoint(const Scenario& scenario, const RunOptions& options, 
     throw input_problem(path, "(scenario)", "a checkpoint of " + scenario.file,
                         "a checkpoint of another scenario; remove it or choose another --checkpoint directory");
   if (id.seed != options.seed || id.paths != options.paths || id.precision != options.precision)
-    throw input_problem(path, "(run)",
-                        "a checkpoint of --seed " + std::to_string(options.seed) + " --paths " + std::to_string(options.paths) +
-                            " --precision " + precision_name(options.precision),
-                        "one of --seed " + std::to_string(id.seed) + " --paths " + std::to_string(id.paths) +
-                            " --precision " + precision_name(id.precision));
+    throw input_problem(path, "(run)", "a checkpoint of " + run_arguments_text(options.seed, options.paths, options.precision),
+                        "one of " + run_arguments_text(id.seed, id.paths, id.precision));
   Checkpoint checkpoint;
   try {
     const std::vector<std::string> parts = split_parts(file.payload, 4);

@@ -83,11 +83,8 @@ std::string summary_json_text(const Summary& summary) {
   for (const VariableSummary& variable : summary.variables) {
     OrderedJson years = OrderedJson::array();
     for (const YearStatistics& stats : variable.years) {
-      OrderedJson quantiles = OrderedJson::object();
-      for (std::size_t i = 0; i < summary.quantile_levels.size(); ++i)
-        append_new_key(quantiles, shortest_decimal(summary.quantile_levels[i]), json_number(stats.quantiles[i]));
       OrderedJson year{{"year", stats.year}, {"mean", json_number(stats.mean)}, {"sd", json_number(stats.sd)},
-                       {"se", json_number(stats.se)}, {"quantiles", std::move(quantiles)}};
+                       {"se", json_number(stats.se)}, {"quantiles", values_by_level(summary.quantile_levels, stats.quantiles)}};
       if (has_intervals(summary, stats)) {
         OrderedJson intervals = OrderedJson::object();
         for (std::size_t i = 0; i < summary.quantile_levels.size(); ++i)

@@ -1,4 +1,4 @@
-// Building chokepoint's own result files (summary.json, diff.json) as JSON: the two rules every
+// Building chokepoint's own result files (summary.json, diff.json) as JSON: the rules every
 // writer shares.
 #pragma once
 
@@ -6,6 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
+#include <vector>
+
+#include "chokepoint/summary_io.hpp"
 
 namespace chokepoint {
 
@@ -21,6 +24,13 @@ inline void append_new_key(nlohmann::ordered_json& object, std::string key, nloh
   if (!object.is_object()) object = nlohmann::ordered_json::object();
   nlohmann::ordered_json::object_t& members = object.get_ref<nlohmann::ordered_json::object_t&>();
   static_cast<nlohmann::ordered_json::object_t::Container&>(members).emplace_back(std::move(key), std::move(value));
+}
+
+// {"0.05": value, …}: one value per quantile level, keyed by the level's shortest_decimal().
+inline nlohmann::ordered_json values_by_level(const std::vector<double>& levels, const std::vector<double>& values) {
+  nlohmann::ordered_json object = nlohmann::ordered_json::object();
+  for (std::size_t i = 0; i < levels.size(); ++i) append_new_key(object, shortest_decimal(levels[i]), json_number(values[i]));
+  return object;
 }
 
 }  // namespace chokepoint

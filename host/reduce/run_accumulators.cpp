@@ -7,21 +7,32 @@
 #include <stdexcept>
 #include <string>
 
-#include "reduce/binding_summary.hpp"
 #include "reduce/distribution_histogram.hpp"
 #include "reduce/statistics.hpp"
+#include "reduce/summary_outline.hpp"
 
 namespace chokepoint {
+
+void BindingCounts::add_column(const std::uint8_t* column, std::uint64_t paths) {
+  for (std::uint64_t p = 0; p < paths; ++p) {
+    const std::uint64_t count = column[p];
+    steps += count;
+    squares += count * count;
+    any += count > 0;
+  }
+}
+
+void BindingCounts::merge(const BindingCounts& other) {
+  steps += other.steps;
+  squares += other.squares;
+  any += other.any;
+}
 
 void MomentCounts::merge(const MomentCounts& other) {
   paths += other.paths;
   for (std::size_t c = 0; c < columns.size(); ++c) columns[c].merge(other.columns[c]);
   for (std::size_t b = 0; b < distribution.size(); ++b) distribution[b] += other.distribution[b];
-  for (std::size_t b = 0; b < binding.size(); ++b) {
-    binding[b].steps += other.binding[b].steps;
-    binding[b].squares += other.binding[b].squares;
-    binding[b].any += other.binding[b].any;
-  }
+  for (std::size_t b = 0; b < binding.size(); ++b) binding[b].merge(other.binding[b]);
   for (std::size_t t = 0; t < threshold_hits.size(); ++t) threshold_hits[t] += other.threshold_hits[t];
   first_order.merge(other.first_order);
 }
@@ -82,23 +93,17 @@ void add_batch_counts(const Scenario& scenario, const PathResults& batch, Moment
   const int years = batch.years;
   counts.paths += paths;
   for (int code = 0; code < batch.binding_codes; ++code)
-    for (int y = 0; y < years; ++y) {
-      const std::uint8_t* column = batch.binding_column(code, y);
-      BindingCounts& out = counts.binding[static_cast<std::size_t>(code) * years + y];
-      for (std::uint64_t p = 0; p < paths; ++p) {
-        const std::uint64_t steps = column[p];
-        out.steps += steps;
-        out.squares += steps * steps;
-        out.any += steps > 0;
-      }
-    }
-  for (std::size_t t = 0; t < scenario.thresholds.size(); ++t) {
-    const ThresholdRequest& request = scenario.thresholds[t];
-    const float* column = batch.column(request.variable, request.year - scenario.model->start_year);
-    std::uint64_t hits = 0;
-    for (std::uint64_t p = 0; p < paths; ++p) hits += static_cast<double>(column[p]) >= request.at_least;
-    counts.threshold_hits[t] += hits;
-  }
+    for (int y = 0; y < years; ++y)
+      counts.binding[static_cast<std::size_t>(code) * years + y].add_column(batch.binding_column(code, y), paths);
+  for (std::size_t t = 0; t < scenario.thresholds.size(); ++t)
+    counts.threshold_hits[t] += count_threshold_hits(scenario, scenario.thresholds[t], batch);
+}
+
+std::uint64_t count_threshold_hits(const Scenario& scenario, const ThresholdRequest& request, const PathResults& batch) {
+  const float* column = batch.column(request.variable, request.year - scenario.model->start_year);
+  std::uint64_t hits = 0;
+  for (std::uint64_t p = 0; p < batch.paths; ++p) hits += static_cast<double>(column[p]) >= request.at_least;
+  return hits;
 }
 
 void add_batch(const Scenario& scenario, const SelectionPlan& plan, const PathResults& batch,
@@ -121,54 +126,23 @@ void add_batch(const Scenario& scenario, const SelectionPlan& plan, const PathRe
 
 Summary summary_from_moments(const Scenario& scenario, std::uint64_t seed, const MomentCounts& moments,
                              const std::vector<QuantileEstimates>& quantiles) {
-  const std::vector<int> years = scenario.calendar_years();
-  const std::uint64_t paths = moments.paths;
-  const double n = static_cast<double>(paths);
-  Summary summary;
-  summary.scenario = scenario.name;
-  summary.paths = paths;
-  summary.seed = seed;
-  summary.years = years;
-  summary.quantile_levels = scenario.quantile_levels;
-  summary.notes = scenario.notes;
+  Summary summary = summary_outline(scenario, moments.paths, seed, moments.threshold_hits, moments.binding);
   summary.sensitivity = moments.first_order.section(scenario);
-  for (const QuantileInterval& interval : plan_quantiles(paths, scenario.quantile_levels).intervals)
-    summary.quantile_ci_coverage.push_back(interval.coverage);
-
-  for (std::size_t t = 0; t < scenario.thresholds.size(); ++t) {
-    const ThresholdRequest& request = scenario.thresholds[t];
-    const double hits = static_cast<double>(moments.threshold_hits[t]);
-    ThresholdResult result;
-    result.variable = scenario.variables[request.variable].name;
-    result.year = request.year;
-    result.at_least = request.at_least;
-    result.p = hits / n;
-    result.se = standard_error_from_sums(hits, hits, paths);
-    summary.thresholds.push_back(result);
-  }
-
-  summary.variables.resize(scenario.variables.size());
-  for (std::size_t v = 0; v < scenario.variables.size(); ++v) {
+  const std::size_t years = summary.years.size();
+  for (std::size_t v = 0; v < summary.variables.size(); ++v) {
     VariableSummary& variable = summary.variables[v];
-    variable.name = scenario.variables[v].name;
-    variable.unit = scenario.variables[v].unit;
-    variable.kind = scenario.variables[v].is_flow ? "flow" : "stock";
-    variable.years.resize(years.size());
-    for (std::size_t y = 0; y < years.size(); ++y) {
-      const std::size_t c = v * years.size() + y;
+    for (std::size_t y = 0; y < years; ++y) {
+      const std::size_t c = v * years + y;
       YearStatistics& stats = variable.years[y];
-      stats.year = years[y];
       moments_from_exact_sums(moments.columns[c], stats);
       stats.quantiles = quantiles[c].quantiles;
       stats.quantile_ci_low = quantiles[c].ci_low;
       stats.quantile_ci_high = quantiles[c].ci_high;
       const std::uint64_t nonfinite = moments.columns[c].nonfinite(), saturated = moments.columns[c].saturated();
       if (nonfinite > 0 || saturated > 0)
-        summary.nonfinite.push_back(NonfiniteCount{variable.name, years[y], nonfinite, saturated});
+        summary.nonfinite.push_back(NonfiniteCount{variable.name, stats.year, nonfinite, saturated});
     }
   }
-
-  summary.stages = binding_summary(scenario, paths, moments.binding);
   summary.distributions = value_histograms(scenario, moments.distribution);
   return summary;
 }

@@ -20,6 +20,10 @@ struct BindingCounts {
   std::uint64_t steps = 0;    // Σ binding steps over paths
   std::uint64_t squares = 0;  // Σ steps²
   std::uint64_t any = 0;      // paths with at least one binding step
+
+  // Adds one (code, year) column of `paths` paths' binding steps (PathResults::binding_column).
+  void add_column(const std::uint8_t* column, std::uint64_t paths);
+  void merge(const BindingCounts& other);
 };
 
 // The sums of the first pass: moments, binding and threshold counts.
@@ -52,6 +56,9 @@ void add_batch(const Scenario& scenario, const SelectionPlan& plan, const PathRe
 
 // The binding and threshold counts of a batch (part of add_batch's first pass).
 void add_batch_counts(const Scenario& scenario, const PathResults& batch, MomentCounts& counts);
+
+// How many of a batch's paths reach the threshold: a value at or above request.at_least.
+std::uint64_t count_threshold_hits(const Scenario& scenario, const ThresholdRequest& request, const PathResults& batch);
 
 // The run's pilot: its first min(paths, kPilotPaths) paths in the default precision, the same
 // in every shard, rank and resumed run.

@@ -79,9 +79,7 @@ struct TargetSums {
   void merge(const TargetSums& other) {
     paths += other.paths;
     moments.merge(other.moments);
-    binding.steps += other.binding.steps;
-    binding.squares += other.binding.squares;
-    binding.any += other.binding.any;
+    binding.merge(other.binding);
     keys.below += other.keys.below;
     keys.above += other.keys.above;
     keys.keys.insert(keys.keys.end(), other.keys.keys.begin(), other.keys.keys.end());
@@ -91,13 +89,7 @@ struct TargetSums {
 void add_paths(const TargetSpec& spec, const PathResults& batch, TargetSums& sums) {
   sums.paths += batch.paths;
   if (spec.kind == TargetStatistic::binding_share) {
-    const std::uint8_t* column = batch.binding_column(spec.code, spec.year_index);
-    for (std::uint64_t p = 0; p < batch.paths; ++p) {
-      const std::uint64_t steps = column[p];
-      sums.binding.steps += steps;
-      sums.binding.squares += steps * steps;
-      sums.binding.any += steps > 0;
-    }
+    sums.binding.add_column(batch.binding_column(spec.code, spec.year_index), batch.paths);
     return;
   }
   const float* column = batch.column(spec.variable, spec.year_index);

@@ -5,6 +5,7 @@
 
 #include "chokepoint/number_format.hpp"
 #include "reduce/distribution_histogram.hpp"
+#include "report/html_report.hpp"
 #include "report/svg_writer.hpp"
 
 namespace chokepoint::report {
@@ -276,12 +277,8 @@ std::string difference_svg(const VariableDifference& difference, bool paired) {
   canvas.line(kLeft, y(0.0), kPlotRight, y(0.0), "difference-zero");
   canvas.polyline(line, "difference-mean");
   for (const DifferenceYear& year : difference.years) {
-    std::string relative;
-    if (std::isfinite(year.base_mean) && year.base_mean != 0.0) {
-      char text[32];
-      std::snprintf(text, sizeof text, " (%+.1f%%)", 100.0 * year.mean / std::fabs(year.base_mean));
-      relative = text;
-    }
+    const std::string change = relative_change_text(year);
+    const std::string relative = change.empty() ? "" : " (" + change + ")";
     canvas.circle(x(year.year), y(year.mean), 3, "difference-point",
                   std::to_string(year.year) + ": change in the mean " + (year.mean > 0 ? "+" : "") +
                       quantity_text(year.mean, difference.unit) + relative + ", 90% interval " +

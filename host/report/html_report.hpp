@@ -59,6 +59,9 @@ std::string bottleneck_map_section(const Summary& summary);
 std::string thresholds_section(const Summary& summary);          // "" when the scenario asks for none
 std::string calibration_section(const CalibrationReport& calibration, const Summary& summary);
 std::string compare_section(const ReportInputs& inputs);          // needs inputs.baseline and .difference
+// A year's change in the mean relative to the base mean, "+12.3%"; "" when the base mean is 0 or
+// not finite (the comparison's cells and the difference chart's hover text).
+std::string relative_change_text(const DifferenceYear& year);
 std::string fan_chart_sections(const Summary& summary);
 // "" when the run has none of what they draw.
 std::string drivers_section(const ReportInputs& inputs);   // DIR/tornado.json, summary.json "sensitivity"

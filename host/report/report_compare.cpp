@@ -28,12 +28,7 @@ bool clear_of_noise(double mean, double se) { return std::isfinite(se) && std::f
 // names it), and the unpaired standard error moves to the hover text.
 std::string change_cell(const DifferenceYear& year, const std::string& full_unit, bool paired) {
   const std::string unit = unit_in_cells(full_unit);
-  std::string relative;
-  if (std::isfinite(year.base_mean) && year.base_mean != 0.0) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%+.1f%%", 100.0 * year.mean / std::fabs(year.base_mean));
-    relative = text;
-  }
+  const std::string relative = relative_change_text(year);
   const std::string se_text = "± " + quantity_text(year.se, unit);
   const std::string title = std::to_string(year.year) + ": stress mean " + quantity_text(year.stress_mean, full_unit) +
                             ", base mean " + quantity_text(year.base_mean, full_unit) + ", change " +
@@ -102,6 +97,13 @@ std::string overlay_fans(const Summary& stress, const Summary& base) {
 }
 
 }  // namespace
+
+std::string relative_change_text(const DifferenceYear& year) {
+  if (!std::isfinite(year.base_mean) || year.base_mean == 0.0) return "";
+  char text[32];
+  std::snprintf(text, sizeof text, "%+.1f%%", 100.0 * year.mean / std::fabs(year.base_mean));
+  return text;
+}
 
 std::string compare_section(const ReportInputs& inputs) {
   if (!inputs.baseline || !inputs.difference) return "";

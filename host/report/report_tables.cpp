@@ -1,6 +1,7 @@
 // The report's plain tables: threshold probabilities and the calibration check.
 #include <cmath>
 
+#include "analyse/calibration_counts.hpp"
 #include "chokepoint/number_format.hpp"
 #include "report/html_report.hpp"
 
@@ -41,15 +42,10 @@ std::string tail_bound_cell(const TailCheck& check, const TailBound& bound, cons
 // every year. The verdict is the point estimate's; the 95 % interval says whether more paths
 // could change it.
 std::string tail_check_table(const CalibrationReport& calibration, const Summary& summary) {
-  std::size_t checked = 0, passed = 0;
-  for (const TailRow& row : calibration.tails) {
-    if (row.skipped) continue;
-    ++checked;
-    passed += row.passed;
-  }
+  const CheckCounts counts = count_checks(calibration.tails);
   std::string out = "<h3>Tail checks</h3>\n<p class=\"lead\">Limits on the tails (a p99, the chance of no production) "
                     "that the scenario must respect: " +
-                    std::to_string(passed) + " of " + std::to_string(checked) +
+                    std::to_string(counts.passed) + " of " + std::to_string(counts.checked) +
                     " met. Judged on the model's estimate; its 95% interval is shown beside it (a quantile's from order "
                     "statistics, a probability's Wilson interval), and “unsettled” marks a verdict the interval does "
                     "not settle.</p>\n";
@@ -72,8 +68,7 @@ std::string tail_check_table(const CalibrationReport& calibration, const Summary
     } else {
       const TailYear& worst = row.years[row.worst];
       if (check.year == TailCheck::kEveryYear) year += " (worst " + std::to_string(worst.year) + ")";
-      std::size_t failed = 0;
-      for (const TailYear& y : row.years) failed += !y.passed;
+      const std::size_t failed = missed_years(row);
       std::string result = row.passed ? "pass" : "miss";
       if (check.year == TailCheck::kEveryYear && failed > 0)
         result += " (" + std::to_string(failed) + " of " + std::to_string(row.years.size()) + " years)";
@@ -110,15 +105,10 @@ std::string thresholds_section(const Summary& summary) {
 }
 
 std::string calibration_section(const CalibrationReport& calibration, const Summary& summary) {
-  std::size_t checked = 0, passed = 0;
-  for (const CalibrationRow& row : calibration.rows) {
-    if (row.skipped) continue;
-    ++checked;
-    if (row.passed) ++passed;
-  }
+  const CheckCounts counts = count_checks(calibration.rows);
   std::string out = "<section id=\"calibration\" class=\"panel\">\n<h2>Calibration</h2>\n";
   out += "<p class=\"lead\">Does the median reproduce the published figures the scenario was calibrated to? " +
-         std::to_string(passed) + " of " + std::to_string(checked) + " targets met (from <code>calibration.json</code>, " +
+         std::to_string(counts.passed) + " of " + std::to_string(counts.checked) + " targets met (from <code>calibration.json</code>, " +
          "written by <code>chokepoint calibrate</code>).</p>\n";
   out += "<table class=\"data calibration\">\n<thead><tr><th>figure</th><th>variable</th><th>year</th>"
          "<th class=\"num\">published</th><th class=\"num\">median allowed</th><th class=\"num\">model median</th>"

@@ -8,9 +8,10 @@
 
 #include "chokepoint/checked_size.hpp"
 #include "chokepoint/cuda_backend.hpp"
-#include "reduce/binding_summary.hpp"
 #include "reduce/quantiles.hpp"
+#include "reduce/run_accumulators.hpp"
 #include "reduce/statistics.hpp"
+#include "reduce/summary_outline.hpp"
 
 namespace chokepoint::cuda {
 
@@ -117,44 +118,22 @@ Summary assemble_summary(const Scenario& scenario, const RunReduction& reduction
       reduction.threshold_hits.size() != scenario.thresholds.size())
     throw std::logic_error("assemble_summary: the reduction does not match the scenario");
 
-  Summary summary;
-  summary.scenario = scenario.name;
-  summary.paths = paths;
-  summary.seed = seed;
-  summary.years = years;
-  summary.quantile_levels = scenario.quantile_levels;
-  summary.notes = scenario.notes;
+  // The device's counts are its own struct (cuda_backend.hpp is shared with nvcc's C++17); the
+  // summary's stages are computed from them as from the CPU's.
+  std::vector<BindingCounts> binding;
+  for (const BindingReduction& counts : reduction.binding) binding.push_back({counts.steps, counts.squares, counts.any});
+  Summary summary = summary_outline(scenario, paths, seed, reduction.threshold_hits, binding);
   const QuantilePlan quantile_plan = plan_quantiles(paths, scenario.quantile_levels);
-  for (const QuantileInterval& interval : quantile_plan.intervals) summary.quantile_ci_coverage.push_back(interval.coverage);
-
-  for (std::size_t i = 0; i < scenario.thresholds.size(); ++i) {
-    const ThresholdRequest& request = scenario.thresholds[i];
-    const double hits = static_cast<double>(reduction.threshold_hits[i]);
-    ThresholdResult result;
-    result.variable = scenario.variables[request.variable].name;
-    result.year = request.year;
-    result.at_least = request.at_least;
-    result.p = hits / static_cast<double>(paths);
-    result.se = standard_error_from_sums(hits, hits, paths);
-    summary.thresholds.push_back(result);
-  }
-
-  summary.variables.resize(scenario.variables.size());
-  for (std::size_t v = 0; v < scenario.variables.size(); ++v) {
+  for (std::size_t v = 0; v < summary.variables.size(); ++v) {
     VariableSummary& variable = summary.variables[v];
-    variable.name = scenario.variables[v].name;
-    variable.unit = scenario.variables[v].unit;
-    variable.kind = scenario.variables[v].is_flow ? "flow" : "stock";
-    variable.years.resize(year_count);
     for (std::size_t y = 0; y < year_count; ++y) {
       const ColumnReduction& column = reduction.columns[v * year_count + y];
       YearStatistics& stats = variable.years[y];
-      stats.year = years[y];
       if (column.has_exact) moments_from_exact_sums(column.exact, stats);
       else moments_from_sums(column.sum, column.squared_deviations, paths, stats);
       // The device sums but does not count: a non-finite sum means at least one non-finite path
       // (a lower bound; saturated values are not detected on this backend, docs/errors.md).
-      if (!std::isfinite(column.sum)) summary.nonfinite.push_back(NonfiniteCount{variable.name, years[y], 1, 0});
+      if (!std::isfinite(column.sum)) summary.nonfinite.push_back(NonfiniteCount{variable.name, stats.year, 1, 0});
       QuantileEstimates estimates = quantiles_from_order_statistics(
           quantile_plan, std::vector<double>(column.order_statistics.begin(), column.order_statistics.end()));
       stats.quantiles = std::move(estimates.quantiles);
@@ -162,12 +141,6 @@ Summary assemble_summary(const Scenario& scenario, const RunReduction& reduction
       stats.quantile_ci_high = std::move(estimates.ci_high);
     }
   }
-
-  // The device's counts are its own struct (cuda_backend.hpp is shared with nvcc's C++17); the
-  // summary's stages are computed from them as from the CPU's.
-  std::vector<BindingCounts> binding;
-  for (const BindingReduction& counts : reduction.binding) binding.push_back({counts.steps, counts.squares, counts.any});
-  summary.stages = binding_summary(scenario, paths, binding);
   return summary;
 }
 
@@ -195,24 +168,15 @@ RunReduction reduce_on_host(const Scenario& scenario, const PathResults& results
       for (std::uint64_t rank : ranks) out.order_statistics.push_back(sorted[rank]);
       reduction.columns.push_back(std::move(out));
     }
+  // The counts as the CPU accumulators take them (run_accumulators.hpp).
   for (int code = 0; code < results.binding_codes; ++code)
     for (int y = 0; y < years; ++y) {
-      const std::uint8_t* column = results.binding_column(code, y);
-      BindingReduction out;
-      for (std::uint64_t p = 0; p < paths; ++p) {
-        const std::uint64_t count = column[p];
-        out.steps += count;
-        out.squares += count * count;
-        out.any += count > 0;
-      }
-      reduction.binding.push_back(out);
+      BindingCounts counts;
+      counts.add_column(results.binding_column(code, y), paths);
+      reduction.binding.push_back({counts.steps, counts.squares, counts.any});
     }
-  for (const ThresholdRequest& request : scenario.thresholds) {
-    const float* column = results.column(request.variable, request.year - scenario.model->start_year);
-    std::uint64_t hits = 0;
-    for (std::uint64_t p = 0; p < paths; ++p) hits += static_cast<double>(column[p]) >= request.at_least;
-    reduction.threshold_hits.push_back(hits);
-  }
+  for (const ThresholdRequest& request : scenario.thresholds)
+    reduction.threshold_hits.push_back(count_threshold_hits(scenario, request, results));
   return reduction;
 }
 

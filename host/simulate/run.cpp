@@ -7,6 +7,7 @@
 #include "chokepoint/engine.hpp"
 #include "chokepoint/scale.hpp"
 #include "reduce/streamed_convergence.hpp"
+#include "simulate/backend_choice.hpp"
 
 namespace chokepoint {
 
@@ -31,12 +32,7 @@ void note_what_the_device_leaves_out(Summary& summary) {
 
 Summary run(const Scenario& scenario, const RunOptions& options) {
   if (options.paths == 0) throw InputError({InputProblem{"(arguments)", "--paths", "at least 1 path", "0"}});
-  if (options.backend != "auto" && options.backend != "cpu" && options.backend != "cuda")
-    throw InputError({InputProblem{"(arguments)", "--backend", "auto, cpu or cuda", "\"" + options.backend + "\""}});
-  if (options.backend == "cuda" && !cuda_available())
-    throw ResourceError("--backend cuda: no CUDA device is available (this build: " +
-                        std::string(CHOKEPOINT_HAVE_CUDA ? "with" : "without") + " CUDA support)");
-  const bool use_cuda = options.backend == "cuda" || (options.backend == "auto" && cuda_available());
+  const bool use_cuda = use_cuda_backend(options.backend);
   const auto begin = std::chrono::steady_clock::now();
   const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
   Summary summary;
