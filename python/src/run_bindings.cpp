@@ -13,6 +13,7 @@
 #include "arguments.hpp"
 #include "bindings.hpp"
 #include "chokepoint/cuda_backend.hpp"
+#include "simulate/backend_choice.hpp"
 #include "chokepoint/engine.hpp"
 #include "chokepoint/summary_io.hpp"
 #include "chokepoint/trajectory_csv.hpp"
@@ -33,7 +34,7 @@ struct KeptRun {
 // run() of engine.hpp, keeping the per-path results it would drop. On the GPU the values are
 // simulated there and reduced on the host, by the same code as a CPU run.
 KeptRun run_keeping_paths(const Scenario& scenario, const RunOptions& options) {
-  const bool use_cuda = options.backend == "cuda" || (options.backend == "auto" && cuda_available());
+  const bool use_cuda = use_cuda_backend(options.backend);  // checked as run() checks it
   const auto begin = std::chrono::steady_clock::now();
   const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
   KeptRun kept;
