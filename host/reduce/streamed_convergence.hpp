@@ -10,7 +10,7 @@
 
 namespace chokepoint {
 
-// How many of a streamed run's first paths are traced: 2¹⁶, about 0.4 s of one core on the baseline.
+// How many of a streamed run's first paths are traced: 2¹⁶, 0.3 s of one core on the baseline.
 inline constexpr std::uint64_t kTracedPrefixPaths = std::uint64_t{1} << 16;
 
 // Fills summary.convergence: the points of convergence_traces over the first
