@@ -16,6 +16,7 @@
 
 #include "chokepoint/scale.hpp"
 #include "chokepoint/summary_io.hpp"
+#include "reduce/streamed_convergence.hpp"
 #include "reduce/streaming_run.hpp"
 #include "reduce/target_se_run.hpp"
 
@@ -158,6 +159,7 @@ int run_ranks(const Arguments& arguments, int ranks, int rank) {
   }
   if (rank == 0) {
     Summary summary = summary_from_accumulators(scenario, options.seed, moments, plan);
+    add_streamed_convergence(scenario, options.seed, options.precision, options.threads, summary);
     summary.backend = "cpu";
     summary.precision = precision_name(options.precision);
     summary.device = "MPI, " + std::to_string(ranks) + " rank" + (ranks == 1 ? "" : "s");
