@@ -1,6 +1,7 @@
 // The Sobol sums of a range of base samples (one PickFreezeSums per output, sobol_run.hpp) as
-// bytes: what an MPI rank sends to rank 0 (docs/scale.md). u64 output count, then per output
-// u64 word count and its words() (pick_freeze_sobol.hpp), integers little-endian.
+// bytes: what an MPI rank sends to rank 0 and a shard stores (docs/scale.md). The output count,
+// then per output the count of its words() (pick_freeze_sobol.hpp) and the words, each as its
+// difference from the one before, a run of equal words as 0 and its length (LEB128 numbers).
 #pragma once
 
 #include <string>
