@@ -38,15 +38,17 @@ struct SensitivityArguments : SimulationArguments {
   std::string shard;                 // "I/N": only this shard's sums, into DIR (docs/scale.md)
 };
 
-void refuse_with_shard(bool refused, const std::string& argument, const std::string& expected) {
-  if (refused) throw InputError({InputProblem{"(arguments)", argument, expected, argument + " with --shard"}});
+void refuse_with_shard(bool refused, const std::string& argument, const std::string& expected, const std::string& found) {
+  if (refused) throw InputError({InputProblem{"(arguments)", argument, expected, found}});
 }
 
 // --shard: the Sobol sums of one shard's base samples, into DIR/sobol-partial.bin.
 int execute_shard(const SensitivityArguments& arguments, const Scenario& scenario) {
-  refuse_with_shard(arguments.out.empty(), "--out", "--out DIR with --shard (the shard's folder)");
-  refuse_with_shard(arguments.tornado, "--tornado", "no --tornado with --shard: run the tornado once, unsharded");
-  refuse_with_shard(arguments.backend == "cuda", "--backend", "--backend auto or cpu: shards simulate on the CPU");
+  refuse_with_shard(arguments.out.empty(), "--out", "--out DIR with --shard (the shard's folder)", "no --out");
+  refuse_with_shard(arguments.tornado, "--tornado", "no --tornado with --shard: run the tornado once, unsharded",
+                    "--tornado with --shard");
+  refuse_with_shard(arguments.backend == "cuda", "--backend", "--backend auto or cpu with --shard: shards simulate on "
+                    "the CPU", "--backend cuda");
   const ShardSpec shard = parse_shard(arguments.shard);
   SobolRequest request;
   request.base_samples = arguments.base_samples;
