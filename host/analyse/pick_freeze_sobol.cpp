@@ -92,6 +92,41 @@ bool PickFreezeSums::operator==(const PickFreezeSums& other) const {
   return true;
 }
 
+std::vector<std::int64_t> PickFreezeSums::words() const {
+  std::vector<std::int64_t> out{groups_, batches_};
+  for (std::uint64_t c : count_) out.push_back(static_cast<std::int64_t>(c));
+  for (const ExactSum& sum : sum_) {
+    const std::vector<std::int64_t> sum_words = sum.words();
+    out.insert(out.end(), sum_words.begin(), sum_words.end());
+  }
+  return out;
+}
+
+PickFreezeSums PickFreezeSums::from_words(const std::vector<std::int64_t>& words) {
+  // Checked before the constructor allocates: a damaged header must not ask for terabytes.
+  constexpr std::int64_t kMostGroups = 1 << 20, kMostBatches = 1 << 20;
+  if (words.size() < 2 || words[0] < 1 || words[0] > kMostGroups || words[1] < 2 || words[1] > kMostBatches)
+    throw std::invalid_argument("pick-freeze sums: the words do not start with a valid group and batch count");
+  PickFreezeSums sums(static_cast<int>(words[0]), static_cast<int>(words[1]));
+  constexpr std::size_t kSumWords = ExactSum::kChunks + 3;
+  const std::size_t expected = 2 + sums.count_.size() + sums.sum_.size() * kSumWords;
+  if (words.size() != expected)
+    throw std::invalid_argument("pick-freeze sums of " + std::to_string(words[0]) + " groups × " +
+                                std::to_string(words[1]) + " batches have " + std::to_string(expected) +
+                                " words, found " + std::to_string(words.size()));
+  std::size_t at = 2;
+  for (std::uint64_t& c : sums.count_) {
+    if (words[at] < 0) throw std::invalid_argument("pick-freeze sums: a negative sample count");
+    c = static_cast<std::uint64_t>(words[at++]);
+  }
+  for (ExactSum& sum : sums.sum_) {
+    sum = ExactSum::from_words(std::vector<std::int64_t>(words.begin() + static_cast<std::ptrdiff_t>(at),
+                                                         words.begin() + static_cast<std::ptrdiff_t>(at + kSumWords)));
+    at += kSumWords;
+  }
+  return sums;
+}
+
 std::uint64_t PickFreezeSums::samples() const {
   std::uint64_t n = 0;
   for (std::uint64_t c : count_) n += c;

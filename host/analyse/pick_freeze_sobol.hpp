@@ -53,6 +53,12 @@ class PickFreezeSums {
   void merge(const PickFreezeSums& other);  // throws std::invalid_argument on a shape mismatch
   bool operator==(const PickFreezeSums& other) const;
 
+  // groups, batches, the batches' sample counts, then every exact sum's words()
+  // (exact_sum.hpp) in [batch][term] order: what a rank sends and a shard file stores. The sums
+  // merged from their words give the same bits as sums added in one process.
+  std::vector<std::int64_t> words() const;
+  static PickFreezeSums from_words(const std::vector<std::int64_t>& words);  // throws std::invalid_argument
+
   int groups() const { return groups_; }
   std::uint64_t samples() const;
   // Throws std::invalid_argument with fewer than two samples or two replicates, or a level

@@ -8,6 +8,8 @@
 #include <cmath>
 #include <exception>
 #include <mutex>
+#include <stdexcept>
+#include <string>
 
 #include "analyse/resampled_streams.hpp"
 #include "chokepoint/cuda_backend.hpp"
@@ -113,18 +115,36 @@ void finish(SobolAnalysis& analysis, const std::vector<SensitivityOutput>& outpu
 SobolAnalysis run_on_cpu(const Scenario& scenario, const std::vector<InputGroup>& groups,
                          const std::vector<SensitivityOutput>& outputs, const SobolRequest& request) {
   const auto begin = std::chrono::steady_clock::now();
-  SobolAnalysis analysis = prepare(scenario, groups, outputs, request, "cpu");
-  const std::vector<Scenario> variants = pick_freeze_variants(scenario, groups);
-  std::vector<PickFreezeSums> sums = empty_sums(outputs.size(), groups.size(), request.base_samples);
+  const std::vector<PickFreezeSums> sums =
+      sobol_sums_on_cpu(scenario, groups, outputs, request, 0, request.base_samples);
+  SobolAnalysis analysis = sobol_analysis_from_sums(scenario, groups, outputs, request, sums);
+  analysis.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+  return analysis;
+}
+
+}  // namespace
+
+std::vector<PickFreezeSums> sobol_sums_on_cpu(const Scenario& scenario, const std::vector<InputGroup>& groups,
+                                              const std::vector<SensitivityOutput>& outputs,
+                                              const SobolRequest& request, std::uint64_t first_sample,
+                                              std::uint64_t end_sample) {
+  const SobolAnalysis analysis = prepare(scenario, groups, outputs, request, "cpu");  // checks the request
   const std::uint64_t n = request.base_samples;
+  if (first_sample > end_sample || end_sample > n)
+    throw std::invalid_argument("base samples [" + std::to_string(first_sample) + ", " + std::to_string(end_sample) +
+                                ") do not lie in [0, " + std::to_string(n) + ")");
+  const std::vector<Scenario> variants = pick_freeze_variants(scenario, groups);
+  std::vector<PickFreezeSums> sums = empty_sums(outputs.size(), groups.size(), n);
+  if (first_sample == end_sample) return sums;  // a rank or shard with no samples (more ranks than samples)
   std::vector<double> centres;
   {
+    // Base samples 0.. whatever the range: every rank and shard centres by the same constants.
     PathResults pilot;
     const std::uint64_t count = std::min(n, kCentringSamples);
     simulate_cpu_batch(scenario, 0, count, request.seed, pilot, request.precision);
     centres = output_centres(scenario, outputs, pilot, count);
   }
-  const auto chunks = static_cast<std::int64_t>((n + kChunk - 1) / kChunk);
+  const auto chunks = static_cast<std::int64_t>((end_sample - first_sample + kChunk - 1) / kChunk);
   const int steps_per_year = scenario.model->steps_per_year;
   std::atomic<std::int64_t> done{0};
   std::atomic<bool> stopping{false};
@@ -139,8 +159,8 @@ SobolAnalysis run_on_cpu(const Scenario& scenario, const std::vector<InputGroup>
       if (stopping.load(std::memory_order_relaxed)) continue;
       // An exception may not leave an OpenMP region: kept, and rethrown once the threads join.
       try {
-        const std::uint64_t first = static_cast<std::uint64_t>(chunk) * kChunk;
-        const std::uint64_t count = std::min(n, first + kChunk) - first;
+        const std::uint64_t first = first_sample + static_cast<std::uint64_t>(chunk) * kChunk;
+        const std::uint64_t count = std::min(end_sample, first + kChunk) - first;
         values.resize(variants.size() * outputs.size() * count);
         for (std::size_t v = 0; v < variants.size(); ++v) {
           simulate_cpu_batch(variants[v], first, count, request.seed, results[v], request.precision);
@@ -167,11 +187,25 @@ SobolAnalysis run_on_cpu(const Scenario& scenario, const std::vector<InputGroup>
   }
   if (failure) std::rethrow_exception(failure);
   if (request.progress) request.progress(1.0);
-  finish(analysis, outputs, sums, request, begin);
-  return analysis;
+  return sums;
 }
 
-}  // namespace
+SobolAnalysis sobol_analysis_from_sums(const Scenario& scenario, const std::vector<InputGroup>& groups,
+                                       const std::vector<SensitivityOutput>& outputs, const SobolRequest& request,
+                                       const std::vector<PickFreezeSums>& sums) {
+  SobolAnalysis analysis = prepare(scenario, groups, outputs, request, "cpu");
+  if (sums.size() != outputs.size())
+    throw std::invalid_argument("Sobol sums for " + std::to_string(sums.size()) + " outputs, expected " +
+                                std::to_string(outputs.size()));
+  for (const PickFreezeSums& output_sums : sums)
+    if (output_sums.groups() != static_cast<int>(groups.size()) || output_sums.samples() != request.base_samples)
+      throw std::invalid_argument("Sobol sums of " + std::to_string(output_sums.samples()) + " samples and " +
+                                  std::to_string(output_sums.groups()) + " groups, expected " +
+                                  std::to_string(request.base_samples) + " and " + std::to_string(groups.size()));
+  finish(analysis, outputs, sums, request, std::chrono::steady_clock::now());
+  analysis.seconds = 0.0;
+  return analysis;
+}
 
 SobolAnalysis run_sobol_whole_runs(const Scenario& scenario, const std::vector<InputGroup>& groups,
                                    const std::vector<SensitivityOutput>& outputs, const SobolRequest& request,

@@ -59,6 +59,26 @@ inline std::uint64_t sobol_paths(std::size_t groups, std::uint64_t base_samples)
 SobolAnalysis run_sobol(const Scenario& scenario, const std::vector<InputGroup>& groups,
                         const std::vector<SensitivityOutput>& outputs, const SobolRequest& request);
 
+// run_sobol's CPU route in two halves, so that base samples can be spread over MPI ranks or
+// shards (docs/scale.md) and the results be one process's bit for bit.
+//
+// The sums of base samples [first, end) of the N = request.base_samples, one PickFreezeSums per
+// output, simulated on the CPU. Ranges merged with PickFreezeSums::merge, in any order, give the
+// sums of [0, N) whatever the split: the sums are exact, a sample's batch is its index mod a batch
+// count fixed by N, and every range centres the outputs by the same pilot (sample A's first base
+// samples 0, 1, …, whatever the range). Throws as run_sobol, and std::invalid_argument unless
+// first ≤ end ≤ N.
+std::vector<PickFreezeSums> sobol_sums_on_cpu(const Scenario& scenario, const std::vector<InputGroup>& groups,
+                                              const std::vector<SensitivityOutput>& outputs,
+                                              const SobolRequest& request, std::uint64_t first, std::uint64_t end);
+
+// The indices and intervals from the merged sums of every base sample [0, N): run_sobol's
+// analysis with backend "cpu" and seconds 0 (the caller times its own route). Throws
+// std::invalid_argument when the sums do not hold one entry per output of N samples each.
+SobolAnalysis sobol_analysis_from_sums(const Scenario& scenario, const std::vector<InputGroup>& groups,
+                                       const std::vector<SensitivityOutput>& outputs, const SobolRequest& request,
+                                       const std::vector<PickFreezeSums>& sums);
+
 // The route of a backend that simulates whole runs, paths [0, N) at once (the CUDA backend):
 // each variant is run by `simulate`, the outputs' columns kept ((groups + 2) × outputs × N floats),
 // then the sums are formed on the host. Gives the same bits as run_sobol's CPU route when

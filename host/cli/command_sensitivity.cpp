@@ -1,13 +1,16 @@
 // chokepoint sensitivity SCENARIO.json [--paths N] [--for VARIABLE:YEAR]... [--group NAME=a,b]...
 //                        [--seed S] [--threads T] [--backend auto|cpu|cuda] [--precision mixed|reference]
 //                        [--bootstrap R] [--tornado [--tornado-paths P]] [--out DIR] [--force] [--quiet]
+//                        [--shard I/N --out DIR]
 // Sobol first-order and total indices of the scenario's input groups by pick-freeze through
 // re-keyed streams (docs/sensitivity.md): DIR/sobol.json, DIR/sobol.csv, a table sorted by total
-// index; with --tornado also DIR/tornado.json.
+// index; with --tornado also DIR/tornado.json. With --shard, only the sums of shard I's base
+// samples, into DIR/sobol-partial.bin; `chokepoint merge` makes sobol.json of them (docs/scale.md).
 #include <cstdio>
 #include <memory>
 
 #include "analyse/sobol_files.hpp"
+#include "analyse/sobol_shards.hpp"
 #include "analyse/sobol_run.hpp"
 #include "analyse/tornado.hpp"
 #include "chokepoint/engine.hpp"
@@ -32,10 +35,38 @@ struct SensitivityArguments : SimulationArguments {
   std::string out;                   // default out/sensitivity-<scenario name>
   bool force = false;
   bool quiet = false;
+  std::string shard;                 // "I/N": only this shard's sums, into DIR (docs/scale.md)
 };
+
+void refuse_with_shard(bool refused, const std::string& argument, const std::string& expected, const std::string& found) {
+  if (refused) throw InputError({InputProblem{"(arguments)", argument, expected, found}});
+}
+
+// --shard: the Sobol sums of one shard's base samples, into DIR/sobol-partial.bin.
+int execute_shard(const SensitivityArguments& arguments, const Scenario& scenario) {
+  refuse_with_shard(arguments.out.empty(), "--out", "--out DIR with --shard (the shard's folder)", "no --out");
+  refuse_with_shard(arguments.tornado, "--tornado", "no --tornado with --shard: run the tornado once, unsharded",
+                    "--tornado with --shard");
+  refuse_with_shard(arguments.backend == "cuda", "--backend", "--backend auto or cpu with --shard: shards simulate on "
+                    "the CPU", "--backend cuda");
+  const ShardSpec shard = parse_shard(arguments.shard);
+  SobolRequest request;
+  request.base_samples = arguments.base_samples;
+  arguments.apply_to(request);
+  request.bootstrap = arguments.bootstrap;
+  ProgressBar bar("sensitivity shard " + arguments.shard);
+  if (!arguments.quiet) request.progress = [&bar](double fraction) { bar.update(fraction); };
+  const PathRange range = run_sobol_shard(scenario, {arguments.outputs, arguments.groups}, request, shard, arguments.out);
+  if (!arguments.quiet)
+    emit(stdout, "wrote " + arguments.out + "/" + kSobolPartialName + " (shard " + arguments.shard + ": base samples [" +
+                     std::to_string(range.begin) + ", " + std::to_string(range.end) +
+                     ")); combine with: chokepoint merge DIR... --out DIR\n");
+  return kExitSuccess;
+}
 
 int execute_sensitivity(const SensitivityArguments& arguments) {
   const Scenario scenario = load_scenario(arguments.file);
+  if (!arguments.shard.empty()) return execute_shard(arguments, scenario);
   // Every argument is checked before a path is simulated.
   std::vector<SensitivityOutput> outputs;
   for (const std::string& text : arguments.outputs) outputs.push_back(parse_sensitivity_output(scenario, text));
@@ -119,6 +150,8 @@ Command add_sensitivity_command(CLI::App& app) {
   command->add_option("--out", arguments->out, "directory to create (default out/sensitivity-<scenario name>)");
   command->add_flag("--force", arguments->force, "replace the directory if it exists");
   command->add_flag("--quiet", arguments->quiet, "no progress bar and no table");
+  command->add_option("--shard", arguments->shard,
+                      "only the sums of shard I of N's base samples, into DIR (--out); see chokepoint merge");
   return Command{command, [arguments] { return execute_sensitivity(*arguments); }};
 }
 

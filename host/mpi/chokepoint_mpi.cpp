@@ -1,11 +1,16 @@
 // chokepoint-mpi run SCENARIO.json [--paths N] [--seed S] [--threads T] [--out DIR] [--quiet]
 //                    [--target-se X --for VARIABLE:YEAR[:STATISTIC]]
+// chokepoint-mpi sensitivity SCENARIO.json [the options of chokepoint sensitivity]
 //
 // The run of `chokepoint run` spread over MPI ranks (docs/scale.md): under `mpirun -n R`, rank r
 // runs the paths of shard r/R through the streaming passes; after each pass rank 0 gathers
 // every rank's accumulators, merges them in rank order (integer sums: any order gives the same
 // bits), advances the quantile selection and broadcasts the next plan. Rank 0 writes the run
 // directory, bit for bit the single-process summary. CPU backend; threads per rank as --threads.
+//
+// `sensitivity` spreads the base samples of `chokepoint sensitivity` the same way: rank r adds
+// the Sobol sums of shard r/R's base samples, rank 0 gathers and merges them (exact sums) and
+// writes sobol.json and sobol.csv, bit for bit those of `chokepoint sensitivity --backend cpu`.
 #include <mpi.h>
 
 #include <CLI/CLI.hpp>
@@ -14,6 +19,12 @@
 #include <cstdio>
 #include <optional>
 
+#include "analyse/sobol_files.hpp"
+#include "analyse/sobol_run.hpp"
+#include "analyse/sobol_setup.hpp"
+#include "analyse/sobol_sums_bytes.hpp"
+#include "analyse/tornado.hpp"
+#include "chokepoint/output_files.hpp"
 #include "chokepoint/scale.hpp"
 #include "chokepoint/summary_io.hpp"
 #include "reduce/streamed_convergence.hpp"
@@ -182,6 +193,91 @@ int run_ranks(const Arguments& arguments, int ranks, int rank) {
   return 0;
 }
 
+struct SensitivityArguments {
+  std::string file;
+  std::uint64_t base_samples = 1000;
+  std::vector<std::string> outputs;  // --for
+  std::vector<std::string> groups;   // --group
+  std::uint64_t seed = 1;
+  std::string backend = "auto";
+  int threads = 0;
+  std::string precision = "mixed";
+  int bootstrap = 1000;
+  bool tornado = false;
+  std::uint64_t tornado_paths = 4000;
+  std::string out;  // default out/sensitivity-<scenario name>, as chokepoint sensitivity
+  bool force = false;
+  bool quiet = false;
+};
+
+// `chokepoint sensitivity` over the ranks; only the simulation of the base samples is spread
+// (the tornado, cheap beside it, runs on rank 0).
+int sensitivity_ranks(const SensitivityArguments& arguments, int ranks, int rank) {
+  const auto begin = std::chrono::steady_clock::now();
+  const Scenario scenario = load_scenario(arguments.file);
+  // Every rank checks every argument before a path is simulated, so all stop alike.
+  if (arguments.backend == "cuda")
+    throw InputError({InputProblem{"(arguments)", "--backend", "auto or cpu: chokepoint-mpi simulates on the CPU "
+                                   "(one GPU: chokepoint sensitivity --backend cuda)", "cuda"}});
+  const SobolSetup setup = sobol_setup(scenario, arguments.outputs, arguments.groups, arguments.file);
+  const std::vector<SensitivityOutput>& outputs = setup.outputs;
+  const std::vector<InputGroup>& groups = setup.groups;
+  SobolRequest request;
+  request.base_samples = arguments.base_samples;
+  request.seed = arguments.seed;
+  request.backend = "cpu";
+  request.threads = arguments.threads;
+  request.precision = arguments.precision == "reference" ? Precision::reference : Precision::mixed;
+  request.bootstrap = arguments.bootstrap;
+  std::optional<OutputDirectory> out;  // rank 0's, made before the simulation so that a taken folder stops it
+  if (rank == 0) {
+    InputFiles inputs;
+    inputs.add(arguments.file);
+    out.emplace(arguments.out.empty() ? "out/sensitivity-" + safe_folder_name(scenario.name) : arguments.out,
+                arguments.force, inputs);
+    if (!arguments.quiet)
+      std::printf("%s: %zu input groups, %zu outputs; (%zu + 2) × %llu base samples = %llu paths over %d ranks\n",
+                  scenario.name.c_str(), groups.size(), outputs.size(), groups.size(),
+                  static_cast<unsigned long long>(arguments.base_samples),
+                  static_cast<unsigned long long>(sobol_paths(groups.size(), arguments.base_samples)), ranks);
+  }
+  const PathRange range = shard_range(arguments.base_samples,
+                                      ShardSpec{static_cast<std::uint64_t>(rank), static_cast<std::uint64_t>(ranks)});
+  const std::vector<PickFreezeSums> mine = sobol_sums_on_cpu(scenario, groups, outputs, request, range.begin, range.end);
+  const std::vector<std::string> parts = gather_bytes(sobol_sums_bytes(mine), ranks, rank);
+  if (rank != 0) return 0;
+  std::vector<PickFreezeSums> merged = sobol_sums_from_bytes(parts[0]);
+  for (std::size_t r = 1; r < parts.size(); ++r) {  // rank order, though any order gives these bits
+    const std::vector<PickFreezeSums> part = sobol_sums_from_bytes(parts[r]);
+    if (part.size() != merged.size()) throw std::logic_error("a rank sent sums of another number of outputs");
+    for (std::size_t o = 0; o < merged.size(); ++o) merged[o].merge(part[o]);
+  }
+  SobolAnalysis analysis = sobol_analysis_from_sums(scenario, groups, outputs, request, merged);
+  analysis.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+  write_file_atomically(out->staging() + "/sobol.json", sobol_json_text(analysis));
+  write_file_atomically(out->staging() + "/sobol.csv", sobol_csv_text(analysis));
+  write_file_atomically(out->staging() + "/scenario.json", scenario.resolved_json + "\n");
+  if (arguments.tornado) {
+    TornadoRequest tornado;
+    tornado.paths = arguments.tornado_paths;
+    tornado.seed = arguments.seed;
+    tornado.backend = "cpu";
+    tornado.threads = arguments.threads;
+    tornado.precision = request.precision;
+    write_file_atomically(out->staging() + "/tornado.json", tornado_json_text(compute_tornado(scenario, tornado)));
+  }
+  out->commit();
+  if (!arguments.quiet) {
+    std::fputs(sobol_table_text(analysis).c_str(), stdout);
+    std::printf("\n%llu paths in %.2f s (%.0f paths/s, %d ranks × %d threads)\nwrote %s/sobol.json, sobol.csv, "
+                "scenario.json%s\n",
+                static_cast<unsigned long long>(analysis.paths_simulated), analysis.seconds,
+                static_cast<double>(analysis.paths_simulated) / analysis.seconds, ranks, analysis.threads,
+                out->target().c_str(), arguments.tornado ? ", tornado.json" : "");
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -191,7 +287,7 @@ int main(int argc, char** argv) {
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
 
   Arguments arguments;
-  CLI::App app{"chokepoint-mpi: chokepoint run spread over MPI ranks"};
+  CLI::App app{"chokepoint-mpi: chokepoint run and sensitivity spread over MPI ranks"};
   app.require_subcommand(1);
   CLI::App* run = app.add_subcommand("run", "simulate a scenario on every rank; rank 0 writes DIR/summary.json");
   run->add_option("scenario", arguments.file, "scenario JSON file")->required();
@@ -205,10 +301,34 @@ int main(int argc, char** argv) {
   run->add_option("--target-se", arguments.target_se,
                   "run doubling batches over the ranks until the Monte Carlo SE of --for is at most X; --paths is the cap");
   run->add_option("--for", arguments.target_for, "with --target-se: VARIABLE:YEAR[:mean|pNN] or STAGE.binding_share:YEAR");
+  SensitivityArguments sobol;
+  CLI::App* sensitivity = app.add_subcommand(
+      "sensitivity", "Sobol indices of input groups (chokepoint sensitivity) over the ranks; rank 0 writes DIR/sobol.json");
+  sensitivity->add_option("scenario", sobol.file, "scenario JSON file")->required();
+  sensitivity->add_option("--paths", sobol.base_samples, "base samples N (default 1000); (groups + 2) × N paths")
+      ->check(CLI::Range(std::uint64_t{2}, std::uint64_t{1'000'000'000}));
+  sensitivity->add_option("--for", sobol.outputs, "VARIABLE:YEAR or STAGE.binding_share:YEAR, repeatable");
+  sensitivity->add_option("--group", sobol.groups, "NAME=INPUT,INPUT,… : one group of these inputs, repeatable");
+  sensitivity->add_option("--seed", sobol.seed, "random seed, 64-bit (default 1)");
+  sensitivity->add_option("--backend", sobol.backend, "auto or cpu: the ranks simulate on the CPU")
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  sensitivity->add_option("--threads", sobol.threads, "CPU threads per rank (default 0: all cores)")
+      ->check(CLI::Range(0, 1024));
+  sensitivity->add_option("--precision", sobol.precision, "mixed (default) or reference")
+      ->check(CLI::IsMember({"reference", "mixed"}));
+  sensitivity->add_option("--bootstrap", sobol.bootstrap, "bootstrap replicates of the 95% intervals (default 1000)")
+      ->check(CLI::Range(2, 100000));
+  CLI::Option* tornado = sensitivity->add_flag("--tornado", sobol.tornado, "also write DIR/tornado.json (on rank 0)");
+  sensitivity->add_option("--tornado-paths", sobol.tornado_paths, "paths per tornado run (default 4000)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1'000'000'000}))
+      ->needs(tornado);
+  sensitivity->add_option("--out", sobol.out, "directory to create, by rank 0 (default out/sensitivity-<scenario name>)");
+  sensitivity->add_flag("--force", sobol.force, "replace the directory if it exists");
+  sensitivity->add_flag("--quiet", sobol.quiet, "print nothing on success");
   int code = 0;
   try {
     app.parse(argc, argv);
-    code = run_ranks(arguments, ranks, rank);
+    code = sensitivity->parsed() ? sensitivity_ranks(sobol, ranks, rank) : run_ranks(arguments, ranks, rank);
   } catch (const CLI::ParseError& error) {
     code = rank == 0 ? app.exit(error) : 0;
     code = code == 0 ? 0 : kExitBadInput;

@@ -35,6 +35,7 @@ std::string kind_name(PartialKind kind) {
     case PartialKind::shard_pass: return "a shard's partial result";
     case PartialKind::refine_plan: return "a refine plan";
     case PartialKind::checkpoint: return "a checkpoint";
+    case PartialKind::sobol_sums: return "a Sobol shard's sums";
   }
   return "unknown";
 }

@@ -20,7 +20,8 @@ namespace chokepoint {
 
 inline constexpr std::uint32_t kPartialFormatVersion = 3;  // 2: the run's precision; 3: first-order sums and their scales
 
-enum class PartialKind : std::uint32_t { shard_pass = 1, refine_plan = 2, checkpoint = 3 };
+// sobol_sums: a `sensitivity --shard`'s Sobol sums (analyse/sobol_shards.hpp).
+enum class PartialKind : std::uint32_t { shard_pass = 1, refine_plan = 2, checkpoint = 3, sobol_sums = 4 };
 
 struct PartialIdentity {
   std::uint64_t scenario_hash = 0;
