@@ -26,6 +26,20 @@ inline Json deterministic_scenario() {
   })");
 }
 
+// Three random input groups for the Sobol tests: random demand, a drawn CoWoS capacity and a
+// quake on CoWoS, over two years of quarters.
+inline Json three_group_scenario(const std::string& name) {
+  Json s = deterministic_scenario();
+  s["name"] = name;
+  s["time"] = Json::parse(R"({"start_year": 2025, "years": 2, "steps_per_year": 4})");
+  s["factors"]["token_demand"]["sigma"] = 0.3;
+  s["stages"]["cowos"]["capacity_per_year"] =
+      Json::parse(R"({"dist": "uniform", "min": 50, "max": 150, "name": "cowos_capacity"})");
+  s["events"] = Json::parse(R"({"quake": {"rate_per_year": 2.0, "half_life_years": 0.1,
+      "severity": {"dist": "uniform", "min": 0.1, "max": 0.9}, "targets": {"cowos": 1.0}}})");
+  return s;
+}
+
 inline Scenario compile(const Json& document) { return load_scenario_text(document.dump(), "test.json"); }
 
 }  // namespace chokepoint::testing

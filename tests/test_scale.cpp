@@ -371,17 +371,9 @@ TEST(Mpi, ThreeRanksEqualOneProcess) {
   if (!fs::exists(CHOKEPOINT_MPIRUN)) GTEST_SKIP() << "mpirun not found";
   const std::string root = testing::unique_test_directory("mpi");
   const std::string scenario = testing::source_path("scenarios/baseline.json");
-  const std::string command = std::string(CHOKEPOINT_MPIRUN) + " --allow-run-as-root --oversubscribe -n 3 " +
-                              CHOKEPOINT_MPI_CLI + " run " + scenario +
-                              " --paths 2500 --seed 9 --threads 1 --quiet --out " + root + "/mpi 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
-  std::string output;
-  char buffer[4096];
-  std::size_t read = 0;
-  while ((read = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, read);
-  const int status = pclose(pipe);
-  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << output;
+  const testing::CommandResult mpi =
+      testing::run_mpi(3, "run " + scenario + " --paths 2500 --seed 9 --threads 1 --quiet --out " + root + "/mpi");
+  ASSERT_EQ(mpi.exit_code, 0) << mpi.output;
   // Against the command line's single process: both binaries hold the same library code.
   const testing::CommandResult single =
       testing::run_cli("run " + scenario + " --paths 2500 --seed 9 --threads 2 --quiet --out " + root + "/single");

@@ -16,15 +16,7 @@ using testing::quoted;
 using testing::run_cli;
 
 std::string write_scenario(const std::filesystem::path& directory) {
-  Json s = testing::deterministic_scenario();
-  s["name"] = "sensitivity-test";
-  s["time"] = Json::parse(R"({"start_year": 2025, "years": 2, "steps_per_year": 4})");
-  s["factors"]["token_demand"]["sigma"] = 0.3;
-  s["stages"]["cowos"]["capacity_per_year"] =
-      Json::parse(R"({"dist": "uniform", "min": 50, "max": 150, "name": "cowos_capacity"})");
-  s["events"] = Json::parse(R"({"quake": {"rate_per_year": 2.0, "half_life_years": 0.1,
-      "severity": {"dist": "uniform", "min": 0.1, "max": 0.9}, "targets": {"cowos": 1.0}}})");
-  return testing::write_file_in(directory, "scenario.json", s.dump());
+  return testing::write_file_in(directory, "scenario.json", testing::three_group_scenario("sensitivity-test").dump());
 }
 
 TEST(SensitivityCommand, WritesSobolJsonCsvAndTornado) {

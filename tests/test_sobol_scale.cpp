@@ -23,18 +23,7 @@ namespace fs = std::filesystem;
 using testing::Json;
 using testing::quoted;
 
-// Random demand, a drawn CoWoS capacity and a quake on CoWoS: three groups.
-Json three_group_scenario() {
-  Json s = testing::deterministic_scenario();
-  s["name"] = "sobol-scale";
-  s["time"] = Json::parse(R"({"start_year": 2025, "years": 2, "steps_per_year": 4})");
-  s["factors"]["token_demand"]["sigma"] = 0.3;
-  s["stages"]["cowos"]["capacity_per_year"] =
-      Json::parse(R"({"dist": "uniform", "min": 50, "max": 150, "name": "cowos_capacity"})");
-  s["events"] = Json::parse(R"({"quake": {"rate_per_year": 2.0, "half_life_years": 0.1,
-      "severity": {"dist": "uniform", "min": 0.1, "max": 0.9}, "targets": {"cowos": 1.0}}})");
-  return s;
-}
+Json three_group_scenario() { return testing::three_group_scenario("sobol-scale"); }
 
 // sobol.json less "seconds", the one field that describes the machine rather than the result.
 std::string result_json(const std::string& text) {
@@ -131,21 +120,6 @@ TEST(SobolShards, ShardsMergedInAnyOrderEqualOneProcessAndMismatchedSetsAreRefus
   fs::remove_all(root);
 }
 
-#ifdef CHOKEPOINT_MPI_CLI
-testing::CommandResult run_mpi(int ranks, const std::string& arguments) {
-  const std::string command = std::string(CHOKEPOINT_MPIRUN) + " --allow-run-as-root --oversubscribe -n " +
-                              std::to_string(ranks) + " " + CHOKEPOINT_MPI_CLI + " " + arguments + " 2>&1";
-  testing::CommandResult result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return result;
-  char buffer[4096];
-  std::size_t read = 0;
-  while ((read = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, read);
-  const int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-#endif
 
 TEST(Mpi, SensitivityThreeRanksEqualOneProcess) {
 #ifndef CHOKEPOINT_MPI_CLI
@@ -158,7 +132,7 @@ TEST(Mpi, SensitivityThreeRanksEqualOneProcess) {
   const std::string options = " --paths 700 --seed 4 --bootstrap 200 --for produced_units:2026 "
                               "--for cowos.binding_share:2026 --group supply=cowos_capacity,quake --quiet --out ";
   const testing::CommandResult mpi =
-      run_mpi(3, "sensitivity " + quoted(scenario) + " --threads 1" + options + quoted((root / "mpi").string()));
+      testing::run_mpi(3, "sensitivity " + quoted(scenario) + " --threads 1" + options + quoted((root / "mpi").string()));
   ASSERT_EQ(mpi.exit_code, 0) << mpi.output;
   const testing::CommandResult single = testing::run_cli("sensitivity " + quoted(scenario) + " --backend cpu --threads 2" +
                                                          options + quoted((root / "single").string()));
@@ -170,12 +144,12 @@ TEST(Mpi, SensitivityThreeRanksEqualOneProcess) {
   EXPECT_EQ(testing::read_text(root / "mpi" / "scenario.json"), testing::read_text(root / "single" / "scenario.json"));
 
   // The ranks simulate on the CPU: --backend cuda is refused before anything runs, as is a taken folder.
-  const testing::CommandResult cuda = run_mpi(
+  const testing::CommandResult cuda = testing::run_mpi(
       2, "sensitivity " + quoted(scenario) + " --backend cuda --quiet --out " + quoted((root / "cuda").string()));
   EXPECT_EQ(cuda.exit_code, 2) << cuda.output;
   EXPECT_NE(cuda.output.find("--backend"), std::string::npos) << cuda.output;
   const testing::CommandResult taken =
-      run_mpi(2, "sensitivity " + quoted(scenario) + " --paths 10 --quiet --out " + quoted((root / "mpi").string()));
+      testing::run_mpi(2, "sensitivity " + quoted(scenario) + " --paths 10 --quiet --out " + quoted((root / "mpi").string()));
   EXPECT_EQ(taken.exit_code, 2) << taken.output;
   fs::remove_all(root);
 #endif

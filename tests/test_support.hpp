@@ -58,10 +58,8 @@ inline std::string write_file_in(const std::filesystem::path& directory, const s
   return file.string();
 }
 
-// Runs the chokepoint CLI with `arguments` (already shell-quoted where needed), after `prefix`
-// (a wrapper command such as "timeout 20 ").
-inline CommandResult run_cli_prefixed(const std::string& prefix, const std::string& arguments) {
-  const std::string command = prefix + std::string(CHOKEPOINT_CLI) + " " + arguments + " 2>&1";
+// Runs a shell command, its stdout and stderr together (the command redirects stderr itself).
+inline CommandResult run_command(const std::string& command) {
   CommandResult result;
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return result;
@@ -72,6 +70,21 @@ inline CommandResult run_cli_prefixed(const std::string& prefix, const std::stri
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
 }
+
+// Runs the chokepoint CLI with `arguments` (already shell-quoted where needed), after `prefix`
+// (a wrapper command such as "timeout 20 ").
+inline CommandResult run_cli_prefixed(const std::string& prefix, const std::string& arguments) {
+  return run_command(prefix + std::string(CHOKEPOINT_CLI) + " " + arguments + " 2>&1");
+}
+
+#ifdef CHOKEPOINT_MPI_CLI
+// chokepoint-mpi with `arguments` under mpirun with `ranks` ranks (as root in a container, and
+// more ranks than cores allowed).
+inline CommandResult run_mpi(int ranks, const std::string& arguments) {
+  return run_command(std::string(CHOKEPOINT_MPIRUN) + " --allow-run-as-root --oversubscribe -n " +
+                     std::to_string(ranks) + " " + CHOKEPOINT_MPI_CLI + " " + arguments + " 2>&1");
+}
+#endif
 
 inline CommandResult run_cli(const std::string& arguments) { return run_cli_prefixed("", arguments); }
 

@@ -330,17 +330,7 @@ TEST(TargetSeCommand, MpiRanksStopWhereOneProcessStops) {
   const std::string scenario = testing::quoted(
       testing::write_file_in(root, "small.json", testing::minimal_scenario(R"({"growth": 0.5, "sigma": 0.3})")));
   auto mpi = [&](const std::string& arguments) {
-    const std::string command = std::string(CHOKEPOINT_MPIRUN) + " --allow-run-as-root --oversubscribe -n 2 " +
-                                CHOKEPOINT_MPI_CLI + " run " + scenario + " --seed 6 --threads 1 " + arguments + " 2>&1";
-    testing::CommandResult result;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (!pipe) return result;
-    char buffer[4096];
-    std::size_t read = 0;
-    while ((read = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, read);
-    const int status = pclose(pipe);
-    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return result;
+    return testing::run_mpi(2, "run " + scenario + " --seed 6 --threads 1 " + arguments);
   };
   auto single = [&](const std::string& arguments) {
     return testing::run_cli("run " + scenario + " --seed 6 --threads 2 --quiet " + arguments);
