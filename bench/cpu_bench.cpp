@@ -107,10 +107,12 @@ int main(int argc, char** argv) {
   const double packed_sink = rng_floor_packed(model, paths);
   const double packed_seconds = seconds_since(start);
 
-  // The result buffers are kept by malloc between runs and touched once by an unmeasured run, so
-  // that the kernel's zeroing of fresh pages (memory-bound, and on a shared machine as noisy as
-  // the neighbours) is not counted: the comparison is of the step's own work. Reference and
-  // mixed then alternate, twice each, and each keeps its faster run.
+  // An unmeasured run first, so that the process's first touch of new memory (0.3 s for 150 MB
+  // in this VM, against 0.02 s for memory it has had before) is not counted. The mallopt calls
+  // below do not keep buffers this large (glibc caps M_MMAP_THRESHOLD at 32 MiB), so each run
+  // maps its buffer afresh; a run into one buffer touched beforehand measured the same engine
+  // times (2026-12-02), so what remains is the step's own work. Reference and mixed then
+  // alternate, twice each, and each keeps its faster run.
   mallopt(M_MMAP_THRESHOLD, 1 << 30);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   { const PathResults warm_up = simulate_cpu(scenario, paths, 1, threads, {}, Precision::mixed); }
