@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "simulate/backend_choice.hpp"
+
 namespace chokepoint::python {
 
 Precision precision_named(const std::string& name) {
@@ -10,13 +12,7 @@ Precision precision_named(const std::string& name) {
   throw InputError({InputProblem{"(arguments)", "precision", "\"mixed\" or \"reference\"", "\"" + name + "\""}});
 }
 
-void check_backend(const std::string& backend) {
-  if (backend != "auto" && backend != "cpu" && backend != "cuda")
-    throw InputError({InputProblem{"(arguments)", "backend", "auto, cpu or cuda", "\"" + backend + "\""}});
-  if (backend == "cuda" && !cuda_available())
-    throw ResourceError("backend=\"cuda\": no CUDA device is available (this build: " +
-                        std::string(CHOKEPOINT_HAVE_CUDA ? "with" : "without") + " CUDA support)");
-}
+void check_backend(const std::string& backend) { use_cuda_backend(backend, "backend"); }
 
 namespace {
 
