@@ -77,6 +77,14 @@ FirstOrderRows::FirstOrderRows(int inputs, int bins, std::vector<int> scale_expo
   sum_.assign(static_cast<std::size_t>(inputs) * bins * scale_exponent_.size(), 0);
   power_sum_.assign(scale_exponent_.size() * 4, 0);
   block_power_.assign(kPowerParts * stride(), 0);
+  const int ungrouped = inputs_ - grouped_inputs_;
+  const std::size_t groups = group_ends_.size();
+  for (int i = 0; i < ungrouped; ++i)
+    slots_.push_back({i, static_cast<std::size_t>(i) * groups * bins_, 0, static_cast<int>(scale_exponent_.size())});
+  for (int i = ungrouped; i < inputs_; ++i)
+    for (std::size_t g = 0; g < groups; ++g)
+      slots_.push_back({i, (static_cast<std::size_t>(i) * groups + g) * bins_, g == 0 ? 0 : group_ends_[g - 1],
+                        group_ends_[g]});
   order_.assign(static_cast<std::size_t>(input_slots()) * kBlockPaths, 0);
   bin_end_.assign(static_cast<std::size_t>(input_slots()) * bins_, 0);
   for (int exponent : scale_exponent_) scale_factor_.push_back(std::ldexp(1.0, exponent));
@@ -115,26 +123,23 @@ FirstOrderRows::Block::Block(const FirstOrderRows& rows, int capacity)
       bins_(static_cast<std::size_t>(rows.input_slots()) * capacity_, 0),
       quantised_(stride_ * capacity_ + kChunk, 0) {}
 
-namespace {
-
-// q of a column of values under `scale`, 0 where out of range; returns how many were.
-std::uint64_t quantise_values(const float* __restrict column, int count, double scale, double largest,
-                              std::int32_t* __restrict q) {
+// q of a column of values under `scale`, 0 where out of range; returns how many were. Restrict
+// parameters, so that it vectorises.
+std::uint64_t FirstOrderRows::quantise_values(const float* __restrict column, int count, double scale,
+                                              std::int32_t* __restrict q) {
   std::uint64_t out_of_range = 0;
   for (int k = 0; k < count; ++k) {
     const double scaled = static_cast<double>(column[k]) * scale;
-    const bool inside = std::fabs(scaled) <= largest;  // false for NaN and ±∞
+    const bool inside = in_range(scaled);
     out_of_range += !inside;
-    q[k] = inside ? static_cast<std::int32_t>((scaled + 0x1.8p52) - 0x1.8p52) : 0;
+    q[k] = inside ? nearest_integer(scaled) : 0;
   }
   return out_of_range;
 }
 
-}  // namespace
-
 void FirstOrderRows::Block::quantise_column(int output, const float* column) {
   alignas(64) std::int32_t q[kBlockPaths];
-  out_of_range_ += quantise_values(column, paths_, scale_factor_[output], kLargestQuantised, q);
+  out_of_range_ += quantise_values(column, paths_, scale_factor_[output], q);
   for (int k = 0; k < paths_; ++k) quantised_[static_cast<std::size_t>(k) * stride_ + static_cast<std::size_t>(output)] = q[k];
 }
 
@@ -167,20 +172,7 @@ void FirstOrderRows::add_block(Block& block) {
   }
 
   // Each input slot's paths in bin order (a counting sort); bin_end_[slot][b] ends bin b.
-  const int ungrouped = inputs_ - grouped_inputs_;
-  const std::size_t groups = group_ends_.size();
-  const int slots = input_slots();
-  struct Slot {
-    int input;
-    std::size_t count_base;
-    int first_output, end_output;
-  };
-  std::vector<Slot> slot_of(static_cast<std::size_t>(slots));
-  for (int i = 0; i < ungrouped; ++i) slot_of[static_cast<std::size_t>(i)] = {i, static_cast<std::size_t>(i) * groups * bins_, 0, output_count};
-  for (int i = ungrouped, s = ungrouped; i < inputs_; ++i)
-    for (std::size_t g = 0; g < groups; ++g)
-      slot_of[static_cast<std::size_t>(s++)] = {i, (static_cast<std::size_t>(i) * groups + g) * bins_,
-                                                g == 0 ? 0 : group_ends_[g - 1], group_ends_[g]};
+  const int slots = static_cast<int>(slots_.size());
   for (int s = 0; s < slots; ++s) {
     const std::uint8_t* bin_of_path = block.bins_of_slot(s);
     int* end = &bin_end_[static_cast<std::size_t>(s) * bins_];
@@ -189,7 +181,7 @@ void FirstOrderRows::add_block(Block& block) {
     for (int path = 0; path < paths; ++path) ++end[std::min<int>(bin_of_path[path], bins_ - 1)];
     int before = 0;
     for (int b = 0; b < bins_; ++b) {
-      count_[slot_of[static_cast<std::size_t>(s)].count_base + static_cast<std::size_t>(b)] += static_cast<std::uint64_t>(end[b]);
+      count_[slots_[static_cast<std::size_t>(s)].count_base + static_cast<std::size_t>(b)] += static_cast<std::uint64_t>(end[b]);
       const int in_bin = end[b];
       end[b] = before;  // for now the start of bin b, where its next path goes
       before += in_bin;
@@ -202,7 +194,7 @@ void FirstOrderRows::add_block(Block& block) {
   // once to the bin's row.
   for (int o = 0; o < output_count; o += kChunk) {
     for (int s = 0; s < slots; ++s) {
-      const Slot& slot = slot_of[static_cast<std::size_t>(s)];
+      const Slot& slot = slots_[static_cast<std::size_t>(s)];
       const int first = std::max(o, slot.first_output), last = std::min(o + kChunk, slot.end_output);
       if (first >= last) continue;
       const std::uint16_t* order = &order_[static_cast<std::size_t>(s) * kBlockPaths];

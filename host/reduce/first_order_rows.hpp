@@ -57,14 +57,12 @@ class FirstOrderRows {
     // 2^21 (twice the range the scale was chosen for), is counted as out of range and becomes 0,
     // so a scale chosen wrongly is reported rather than silently wrapped.
     std::int32_t quantise(int output, double value) {
-      // Multiplying by a power of two is exact; adding and subtracting 1.5·2⁵² rounds to the
-      // nearest integer (ties to even) without a libm call.
-      const double scaled = value * scale_factor_[output];
-      if (!(std::fabs(scaled) <= kLargestQuantised)) {
+      const double scaled = value * scale_factor_[output];  // a power of two: exact
+      if (!in_range(scaled)) {
         ++out_of_range_;
         return 0;
       }
-      return static_cast<std::int32_t>((scaled + 0x1.8p52) - 0x1.8p52);
+      return nearest_integer(scaled);
     }
 
     // Output o of the block's paths from a column of the run's values, as quantise does, in a
@@ -88,7 +86,7 @@ class FirstOrderRows {
   // grouped input has one bin per group, in group order, after the ungrouped inputs' bins. A block
   // of one path (tests and the exact-sum comparisons use it).
   void add(const int* bin_of_input, const double* outputs);
-  int input_slots() const { return inputs_ - grouped_inputs_ + grouped_inputs_ * static_cast<int>(group_ends_.size()); }
+  int input_slots() const { return static_cast<int>(slots_.size()); }
   // Throws std::invalid_argument unless the shapes and scales are the same.
   void merge(const FirstOrderRows& other);
   bool operator==(const FirstOrderRows& other) const;
@@ -129,7 +127,19 @@ class FirstOrderRows {
   // and are read back as two's complement. GCC and Clang; -Wpedantic accepts it marked so.
   __extension__ using PowerSum = unsigned __int128;
   std::vector<PowerSum> power_sum_;  // [output][k]
-  static constexpr double kLargestQuantised = 2097152.0;  // 2^21
+  // The quantising rule of Block::quantise and quantise_column: |scaled| ≤ 2²¹ (false for NaN and
+  // ±∞), and the nearest integer (ties to even) by adding and subtracting 1.5·2⁵², without libm.
+  static bool in_range(double scaled) { return std::fabs(scaled) <= 2097152.0; }
+  static std::int32_t nearest_integer(double scaled) { return static_cast<std::int32_t>((scaled + 0x1.8p52) - 0x1.8p52); }
+  // Where each input slot's bins count and which outputs it adds: an ungrouped input all of them,
+  // a grouped input's slot for group g only that group's (fixed by the shape, so built once).
+  struct Slot {
+    int input;
+    std::size_t count_base;  // its bins in count_
+    int first_output, end_output;
+  };
+  std::vector<Slot> slots_;
+  static std::uint64_t quantise_values(const float* column, int count, double scale, std::int32_t* q);
   // A block's power sums, in int64 lanes that vectorise (add_block).
   std::vector<std::int64_t> block_power_;  // [part][stride]
   std::vector<std::uint16_t> order_;       // scratch: [slot][path], a block's paths sorted by bin
