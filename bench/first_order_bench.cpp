@@ -40,29 +40,43 @@ struct Parts {
   double add = 0.0;
 };
 
-// The two first-order parts of paths [0, paths), in batches of `batch` simulated untimed.
-Parts time_parts_on_batches(const Scenario& scenario, std::uint64_t paths, std::uint64_t batch) {
+// The two first-order parts of paths [0, paths) in chunks of `chunk`, timed apart:
+// `results_of(first, count, slot)` gives the results that hold the chunk (untimed) and the slot
+// of its first path there.
+template <class ResultsOf>
+Parts time_parts(const Scenario& scenario, std::uint64_t paths, std::uint64_t chunk, ResultsOf results_of,
+                 std::uint64_t& checksum) {
   FirstOrderSums sums(scenario, first_order_scales(scenario, pilot_paths(scenario, paths, 1)));
   PathInputs inputs;
-  PathResults results;
   Parts parts;
-  for (std::uint64_t first = 0; first < paths; first += batch) {
-    const std::uint64_t count = std::min(batch, paths - first);
-    simulate_cpu_batch(scenario, first, count, 1, results);
-    add_derived_outputs(scenario, results, 1, 1, first);
+  for (std::uint64_t first = 0; first < paths; first += chunk) {
+    const std::uint64_t count = std::min(chunk, paths - first);
+    std::uint64_t slot = 0;
+    const PathResults& results = results_of(first, count, slot);
     const double t0 = cpu_seconds();
     compute_path_inputs(scenario, 1, first, count, inputs, false);
     const double t1 = cpu_seconds();
-    sums.add(inputs, results, 0);
+    sums.add(inputs, results, slot);
     parts.add += cpu_seconds() - t1;
     parts.inputs += t1 - t0;
   }
+  checksum += sums.words().size();
   return parts;
 }
 
 void print_row(const char* part, double seconds, double plain, std::uint64_t paths) {
   std::printf("| %s | %.2f | %.2f | %.1f%% |\n", part, seconds, seconds * 1e6 / static_cast<double>(paths),
               100.0 * seconds / plain);
+}
+
+// The table of one plain run (`whole` CPU seconds, first-order parts included) and its parts.
+void print_table(const char* plain_run, double whole, const Parts& parts, std::uint64_t paths) {
+  const double plain = whole - parts.inputs - parts.add;
+  std::printf("| part | CPU s | µs per path | share of the plain run |\n|---|---|---|---|\n");
+  print_row(plain_run, plain, plain, paths);
+  print_row("input recomputation (compute_path_inputs)", parts.inputs, plain, paths);
+  print_row("first-order accumulation (FirstOrderSums::add)", parts.add, plain, paths);
+  print_row("both", parts.inputs + parts.add, plain, paths);
 }
 
 void streamed(const Scenario& scenario, std::uint64_t paths) {
@@ -74,17 +88,23 @@ void streamed(const Scenario& scenario, std::uint64_t paths) {
   const double begin = cpu_seconds();
   const Summary summary = run(scenario, options);
   const double whole = cpu_seconds() - begin;
-  const Parts parts = time_parts_on_batches(scenario, paths, kDefaultBatchPaths);
-  const double plain = whole - parts.inputs - parts.add;
+  // run_streaming does the parts inside its batches: timed on the same batches simulated again.
+  PathResults batch;
+  std::uint64_t checksum = 0;
+  const Parts parts = time_parts(
+      scenario, paths, kDefaultBatchPaths,
+      [&](std::uint64_t first, std::uint64_t count, std::uint64_t& slot) -> const PathResults& {
+        simulate_cpu_batch(scenario, first, count, 1, batch);
+        add_derived_outputs(scenario, batch, 1, 1, first);
+        slot = 0;
+        return batch;
+      },
+      checksum);
   std::printf("\nstreamed: `chokepoint run` of %llu paths, 1 thread, default memory for paths (%s; %zu first-order outputs)\n",
               static_cast<unsigned long long>(paths),
               paths * bytes_per_path(scenario) > options.keep_paths_up_to_bytes ? "streamed" : "kept in memory",
               summary.sensitivity.first_order.size());
-  std::printf("| part | CPU s | µs per path | share of the plain run |\n|---|---|---|---|\n");
-  print_row("plain run (the whole run less the two parts below)", plain, plain, paths);
-  print_row("input recomputation (compute_path_inputs)", parts.inputs, plain, paths);
-  print_row("first-order accumulation (FirstOrderSums::add)", parts.add, plain, paths);
-  print_row("both", parts.inputs + parts.add, plain, paths);
+  print_table("plain run (the whole run less the two parts below)", whole, parts, paths);
 }
 
 }  // namespace
@@ -103,38 +123,23 @@ int main(int argc, char** argv) {
     checksum += summary.sensitivity.first_order.size();
 
     // The two parts alone, in the chunks summarize uses.
-    constexpr std::uint64_t kChunk = 4096;
-    FirstOrderSums sums(scenario, first_order_scales(scenario, pilot_paths(scenario, paths, 1)));
-    PathInputs inputs;
-    double inputs_seconds = 0.0, add_seconds = 0.0;
-    for (std::uint64_t first = 0; first < paths; first += kChunk) {
-      const double t0 = cpu_seconds();
-      compute_path_inputs(scenario, 1, first, std::min(kChunk, paths - first), inputs, false);
-      const double t1 = cpu_seconds();
-      sums.add(inputs, results, first);
-      add_seconds += cpu_seconds() - t1;
-      inputs_seconds += t1 - t0;
-    }
-    inputs_time = std::min(inputs_time, inputs_seconds);
-    add_time = std::min(add_time, add_seconds);
-    checksum += sums.words().size();
+    const Parts parts = time_parts(
+        scenario, paths, 4096,
+        [&](std::uint64_t first, std::uint64_t, std::uint64_t& slot) -> const PathResults& {
+          slot = first;
+          return results;
+        },
+        checksum);
+    inputs_time = std::min(inputs_time, parts.inputs);
+    add_time = std::min(add_time, parts.add);
   }
   const FirstOrderLayout layout = first_order_layout(scenario);
   int outputs = 0;
   for (int y = 0; y < scenario.model->years; ++y) outputs += layout.outputs_of_year(y);
-  const double plain = run - inputs_time - add_time;
-  const double per_path = 1e6 / static_cast<double>(paths);
   std::printf("first_order_bench: baseline, %llu paths, 1 thread, %d inputs x %d output-years, %d bins (checksum %llu)\n",
               static_cast<unsigned long long>(paths), layout.input_count(), outputs, kFirstOrderBins,
               static_cast<unsigned long long>(checksum));
-  std::printf("| part | CPU s | µs per path | share of the plain run |\n|---|---|---|---|\n");
-  std::printf("| plain run (simulate + summarize, less the two parts below) | %.2f | %.2f | 100%% |\n", plain, plain * per_path);
-  std::printf("| input recomputation (compute_path_inputs) | %.2f | %.2f | %.1f%% |\n", inputs_time, inputs_time * per_path,
-              100.0 * inputs_time / plain);
-  std::printf("| first-order accumulation (FirstOrderSums::add) | %.2f | %.2f | %.1f%% |\n", add_time, add_time * per_path,
-              100.0 * add_time / plain);
-  std::printf("| both | %.2f | %.2f | %.1f%% |\n", inputs_time + add_time, (inputs_time + add_time) * per_path,
-              100.0 * (inputs_time + add_time) / plain);
+  print_table("plain run (simulate + summarize, less the two parts below)", run, Parts{inputs_time, add_time}, paths);
   if (streamed_paths > 0) streamed(scenario, streamed_paths);
   return 0;
 }
