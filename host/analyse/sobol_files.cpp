@@ -8,6 +8,7 @@
 
 #include "chokepoint/csv.hpp"
 #include "chokepoint/number_format.hpp"
+#include "chokepoint/output_files.hpp"
 
 namespace chokepoint {
 
@@ -140,6 +141,12 @@ std::string sobol_table_text(const SobolAnalysis& analysis) {
     out += "  interactions (1 − ΣS): " + fixed(interactions(entry.indices), "%.3f") + "\n";
   }
   return out;
+}
+
+void write_sobol_files(const std::string& directory, const Scenario& scenario, const SobolAnalysis& analysis) {
+  write_file_atomically(directory + "/sobol.json", sobol_json_text(analysis));
+  write_file_atomically(directory + "/sobol.csv", sobol_csv_text(analysis));
+  write_file_atomically(directory + "/scenario.json", scenario.resolved_json + "\n");
 }
 
 }  // namespace chokepoint

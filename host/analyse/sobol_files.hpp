@@ -18,6 +18,10 @@ std::string sobol_json_text(const SobolAnalysis& analysis);
 // first_order_high,total,total_low,total_high,base_samples.
 std::string sobol_csv_text(const SobolAnalysis& analysis);
 
+// DIR/sobol.json, DIR/sobol.csv and DIR/scenario.json (the scenario as resolved), each written
+// atomically: what `sensitivity`, its shards' merge and `chokepoint-mpi sensitivity` leave.
+void write_sobol_files(const std::string& directory, const Scenario& scenario, const SobolAnalysis& analysis);
+
 // Per output, the groups sorted by total index, largest first, with their intervals.
 std::string sobol_table_text(const SobolAnalysis& analysis);
 

@@ -217,9 +217,7 @@ SobolAnalysis merge_sobol_shards(const std::vector<std::string>& directories, co
   fs::create_directories(out_directory, error);
   if (error || !fs::is_directory(out_directory))
     throw ResourceError("cannot create the directory " + out_directory + (error ? ": " + error.message() : ""));
-  write_file_atomically((fs::path(out_directory) / "sobol.json").string(), sobol_json_text(analysis));
-  write_file_atomically((fs::path(out_directory) / "sobol.csv").string(), sobol_csv_text(analysis));
-  write_file_atomically((fs::path(out_directory) / "scenario.json").string(), scenario.resolved_json + "\n");
+  write_sobol_files(out_directory, scenario, analysis);
   return analysis;
 }
 

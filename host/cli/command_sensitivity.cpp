@@ -96,9 +96,7 @@ int execute_sensitivity(const SensitivityArguments& arguments) {
   ProgressBar bar("sensitivity " + scenario.name);
   if (!arguments.quiet) request.progress = [&bar](double fraction) { bar.update(fraction); };
   const SobolAnalysis analysis = run_sobol(scenario, groups, outputs, request);
-  write_file_atomically(out.staging() + "/sobol.json", sobol_json_text(analysis));
-  write_file_atomically(out.staging() + "/sobol.csv", sobol_csv_text(analysis));
-  write_file_atomically(out.staging() + "/scenario.json", scenario.resolved_json + "\n");
+  write_sobol_files(out.staging(), scenario, analysis);
 
   if (arguments.tornado) {
     TornadoRequest tornado;

@@ -254,9 +254,7 @@ int sensitivity_ranks(const SensitivityArguments& arguments, int ranks, int rank
   }
   SobolAnalysis analysis = sobol_analysis_from_sums(scenario, groups, outputs, request, merged);
   analysis.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
-  write_file_atomically(out->staging() + "/sobol.json", sobol_json_text(analysis));
-  write_file_atomically(out->staging() + "/sobol.csv", sobol_csv_text(analysis));
-  write_file_atomically(out->staging() + "/scenario.json", scenario.resolved_json + "\n");
+  write_sobol_files(out->staging(), scenario, analysis);
   if (arguments.tornado) {
     TornadoRequest tornado;
     tornado.paths = arguments.tornado_paths;
