@@ -113,7 +113,7 @@ __device__ __forceinline__ void run_path(const Model& model, PhiloxKey key, std:
       const int step = year * model.steps_per_year + s + 1;
       draw_step_shocks(model, key, path, step, cache, shocks, kPrecision);
       step_path<double, kPrecision>(model, step, shocks, state, outcome);
-      record_step(model, outcome, state, record);
+      record_step<kPrecision>(model, outcome, state, record);
       on_step(step, outcome, state);
     }
     on_year(year, record, state);

@@ -213,7 +213,7 @@ void simulate_pack(const Scenario& scenario, PhiloxKey key, const PackPaths& pat
       const int step = year * model.steps_per_year + s + 1;
       draw_pack_shocks<kPrecision>(model, key, paths, step, work.cache, work.shocks);
       step_path<Pack, kPrecision>(model, step, work.shocks, work.state, work.outcome);
-      record_step(model, work.outcome, work.state, work.record);
+      record_step<kPrecision>(model, work.outcome, work.state, work.record);
     }
     // A full pack converts and stores each column's lanes as one vector (the lanes are
     // consecutive paths); the last, partial pack of a batch goes lane by lane.

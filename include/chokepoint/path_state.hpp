@@ -47,6 +47,7 @@ struct PathState {
   Real stage_max_additions[kMaxStages];  // stock: cap on a_j (+∞: none)
   Real stage_per_unit[kMaxStages];       // per_unit_k(year)
   Real stage_units_per_native[kMaxStages];  // yield_k / per_unit_k (a stock stage's yield is 1)
+  Real stage_native_per_unit[kMaxStages];   // per_unit_k / yield_k: native input one produced unit takes
   Real usd_per_million_tokens;           // price(year)
   Real token_ceiling;                    // spend(year)·10⁶ / price(year): the tokens buyers can pay for
 };

@@ -213,6 +213,7 @@ CHOKEPOINT_HD inline void begin_path_year(const Model& model, int year, PathStat
     state.stage_max_additions[k] = model.limit(stage.max_additions, year, draws);
     state.stage_per_unit[k] = model.scheduled(stage.per_unit, year, draws);
     state.stage_units_per_native[k] = state.stage_yield[k] / state.stage_per_unit[k];
+    state.stage_native_per_unit[k] = state.stage_per_unit[k] / state.stage_yield[k];
   }
   state.usd_per_million_tokens = model.scheduled(model.usd_per_million_tokens, year, draws);
   state.token_ceiling = model.limit(model.spend_usd_per_year, year, draws) * 1e6 / state.usd_per_million_tokens;
@@ -266,8 +267,9 @@ CHOKEPOINT_HD inline void step_path(const Model& model, int step, const StepShoc
   // §5  flow:  K = min(cap·I·e^A, ceiling)·M·yield·Δ / per_unit
   //     stock: a = min(add·I·e^A, max_additions)·M;  C = min(C + a·Δ, max(C, ceiling));
   //            H = max(0, C − (1−rΔ)·U) / per_unit
-  // (a flow stage's yield / per_unit is the year's units_per_native; H keeps its division, so that
-  // it equals the stock rule of docs/model.md to the last bit, as the known-answer tests check.)
+  // (a flow stage's yield / per_unit is the year's units_per_native; in the reference precision H
+  // keeps its division, so that it equals the stock rule of docs/model.md to the last bit, as the
+  // known-answer tests check.)
   const Real retained = state.retained;
   for (int k = 0; k < model.stage_count; ++k) {
     const StageSpec& stage = model.stages[k];
@@ -288,7 +290,10 @@ CHOKEPOINT_HD inline void step_path(const Model& model, int step, const StepShoc
       out.stage_build_rate[k] = build_rate;
       out.stage_added[k] = state.stock_capacity[k] - before;
       out.stage_native[k] = state.stock_capacity[k];
-      out.stage_units[k] = fmax(Real(0.0), state.stock_capacity[k] - retained * state.stock_used[k]) / state.stage_per_unit[k];
+      const Real housed = fmax(Real(0.0), state.stock_capacity[k] - retained * state.stock_used[k]);
+      // The mixed precision multiplies by the year's 1/per_unit (units_per_native: a stock's yield is 1).
+      out.stage_units[k] = kPrecision == Precision::mixed ? housed * state.stage_units_per_native[k]
+                                                          : housed / state.stage_per_unit[k];
     }
   }
 

@@ -3,7 +3,8 @@
 //   mixed      the factor shocks' normals (uniform and Box–Muller) and the exp of the factor
 //              index in float, everything else (the stock-flow chain, the binding comparisons,
 //              the year sums) in double; an event's PERT severity from its quantile table
-//              (model.hpp) instead of Newton's iteration. Agrees with reference to ≈1e-6 per
+//              (model.hpp) instead of Newton's iteration; the year's reciprocals (1/per_unit,
+//              per_unit/yield) multiplied where the reference divides. Agrees with reference to ≈1e-6 per
 //              path, far below the Monte Carlo error, and is the default because it is the faster.
 #pragma once
 

@@ -56,9 +56,12 @@ CHOKEPOINT_HD inline void begin_year(const Model& model, YearRecord<Real>& recor
 }
 
 // Adds one step's outcome; stocks are overwritten so that the year's last step stays.
-template <class Real>
+// The mixed precision (precision.hpp) multiplies by the year's per_unit/yield and 1/per_unit
+// where the reference divides.
+template <Precision kPrecision = Precision::reference, class Real>
 CHOKEPOINT_HD inline void record_step(const Model& model, const StepOutcome<Real>& out,
                                       const PathState<Real>& state, YearRecord<Real>& record) {
+  constexpr bool mixed = kPrecision == Precision::mixed;
   const double dt = model.step_years;
   Real* value = record.value;
   value[kTokenDemand] += out.token_demand * dt;
@@ -76,12 +79,14 @@ CHOKEPOINT_HD inline void record_step(const Model& model, const StepOutcome<Real
     if (model.stages[k].kind == StageKind::flow) {
       value[stage_capacity_units_variable(k)] += out.stage_units[k];
       // native input consumed by this step's production: S · per_unit / yield
-      const Real used = out.produced * out.stage_per_unit[k] / out.stage_yield[k];
+      const Real used = mixed ? out.produced * state.stage_native_per_unit[k]
+                              : out.produced * out.stage_per_unit[k] / out.stage_yield[k];
       value[stage_used_variable(k)] += used;
       value[stage_capacity_variable(k)] += out.stage_native[k];
       value[stage_spare_or_added_variable(k)] += out.stage_native[k] - used;
     } else {
-      value[stage_capacity_units_variable(k)] = out.stage_native[k] / out.stage_per_unit[k];
+      value[stage_capacity_units_variable(k)] = mixed ? out.stage_native[k] * state.stage_units_per_native[k]
+                                                      : out.stage_native[k] / out.stage_per_unit[k];
       value[stage_used_variable(k)] = state.stock_used[k];
       value[stage_capacity_variable(k)] = out.stage_native[k];
       value[stage_spare_or_added_variable(k)] += out.stage_added[k];
