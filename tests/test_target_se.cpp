@@ -107,7 +107,8 @@ TEST(TargetSe, OneAndTwoThreadsStopAtTheSamePathsWithTheSameSummary) {
 }
 
 // The SE the search stops on is the one the summary reports for that statistic, and the summary
-// is a plain run of that many paths, bit for bit.
+// is a plain run of that many paths, bit for bit: whether the search kept its paths and reduced
+// them (the default memory for paths) or had to drop them and run the paths again (streaming).
 void expect_summary_of_plain_run(const std::string& spec_text, double target_fraction) {
   const TargetSpec spec = parse_target_spec(baseline(), spec_text);
   const TargetSearch full = search(spec_text, 1e-300);
@@ -122,9 +123,13 @@ void expect_summary_of_plain_run(const std::string& spec_text, double target_fra
   const TargetSeRecord& record = *searched.target_se;
   EXPECT_EQ(record.met, record.achieved <= target);
   EXPECT_EQ(searched.paths, record.paths);
+  RunOptions streaming = options;
+  streaming.keep_paths_up_to_bytes = bytes_per_path(baseline()) * kFirstBatch;  // not even the first two batches
+  const Summary searched_streaming = run_to_target_se(baseline(), streaming, spec, target, {}, kFirstBatch);
   options.paths = record.paths;
   const Summary plain = run(baseline(), options);
   EXPECT_TRUE(result_text(searched) == result_text(plain)) << spec_text;
+  EXPECT_TRUE(result_text(searched_streaming) == result_text(plain)) << spec_text;
 
   const int year = baseline().calendar_years()[static_cast<std::size_t>(spec.year_index)];
   if (spec.kind == TargetStatistic::binding_share) {

@@ -3,10 +3,12 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 #include <type_traits>
 
@@ -15,6 +17,7 @@
 #include "reduce/statistics.hpp"
 #include "reduce/streaming_quantiles.hpp"
 #include "reduce/streaming_run.hpp"
+#include "simulate/backend_choice.hpp"
 
 namespace chokepoint {
 
@@ -151,6 +154,7 @@ void accumulate_here(const Scenario& scenario, std::uint64_t seed, const TargetS
       simulate_cpu_batch(scenario, first, count, seed, results, options.precision);
       add_derived_outputs(scenario, results, seed, 1, first);
       add_paths(spec, results, local);
+      if (options.keep_batch) options.keep_batch(results, first);
     }
 #pragma omp critical(chokepoint_target_merge)
     sums.merge(local);
@@ -253,6 +257,66 @@ TargetSeStep step_of(const Scenario& scenario, std::uint64_t seed, const TargetS
   return step;
 }
 
+// Per-path results of the search's paths, gathered batch by batch in run()'s layout, for as long
+// as they fit `budget` bytes (RunOptions::keep_paths_up_to_bytes); beyond it, none are kept.
+class KeptPaths {
+ public:
+  KeptPaths(const Scenario& scenario, std::uint64_t budget) : scenario_(scenario), budget_(budget) {
+    results_.years = scenario.model->years;
+    results_.variables = static_cast<int>(scenario.variables.size());
+    results_.binding_codes = 1 + scenario.model->stage_count;
+  }
+
+  // Room for paths [0, paths), what is kept so far moved to the new stride (the search doubles
+  // its paths, so the copies add up to less than the paths it ends with). The old and the new
+  // layout together stay within the budget.
+  void grow_to(std::uint64_t paths) {
+    if (!keeping_ || paths <= results_.paths) return;
+    if (paths + results_.paths > budget_ / bytes_per_path(scenario_)) {
+      keeping_ = false;
+      results_ = PathResults{};
+      return;
+    }
+    PathResults grown;
+    grown.paths = paths;
+    grown.years = results_.years;
+    grown.variables = results_.variables;
+    grown.binding_codes = results_.binding_codes;
+    grown.values.resize(columns() * paths);
+    grown.binding_steps.resize(binding_columns() * paths);
+    add_to(grown, results_, 0);
+    results_ = std::move(grown);
+  }
+
+  void add(const PathResults& batch, std::uint64_t first) {
+    if (keeping_) add_to(results_, batch, first);
+  }
+
+  // The kept paths when they are exactly paths [0, paths), else nothing.
+  std::optional<PathResults> take(std::uint64_t paths) {
+    if (!keeping_ || results_.paths != paths) return std::nullopt;
+    return std::move(results_);
+  }
+
+ private:
+  std::size_t columns() const { return static_cast<std::size_t>(results_.variables) * results_.years; }
+  std::size_t binding_columns() const { return static_cast<std::size_t>(results_.binding_codes) * results_.years; }
+
+  void add_to(PathResults& into, const PathResults& batch, std::uint64_t first) const {
+    for (std::size_t c = 0; c < columns(); ++c)
+      std::memcpy(into.values.data() + c * into.paths + first, batch.values.data() + c * batch.paths,
+                  batch.paths * sizeof(float));
+    for (std::size_t c = 0; c < binding_columns(); ++c)
+      std::memcpy(into.binding_steps.data() + c * into.paths + first, batch.binding_steps.data() + c * batch.paths,
+                  batch.paths);
+  }
+
+  const Scenario& scenario_;
+  std::uint64_t budget_;
+  bool keeping_ = true;
+  PathResults results_;
+};
+
 }  // namespace
 
 double parse_target_se(const std::string& text) {
@@ -328,6 +392,7 @@ TargetSearch search_target_se(const Scenario& scenario, std::uint64_t seed, cons
   TargetSums sums;
   std::uint64_t boundary = std::min(std::max<std::uint64_t>(options.first_batch, 1), options.cap);
   for (;;) {
+    if (options.keep_up_to) options.keep_up_to(boundary);
     accumulate(scenario, seed, spec, options, sums.paths, boundary, sums);
     const TargetSeStep step = step_of(scenario, seed, spec, options, sums, search);
     record.batches.push_back(step);
@@ -344,6 +409,7 @@ TargetSearch search_target_se(const Scenario& scenario, std::uint64_t seed, cons
 
 Summary run_to_target_se(const Scenario& scenario, const RunOptions& options, const TargetSpec& spec, double target,
                          const std::function<void(const TargetSeStep&)>& after_batch, std::uint64_t first_batch) {
+  const auto begin = std::chrono::steady_clock::now();
   TargetSearchOptions search;
   search.target = target;
   search.cap = options.paths;
@@ -351,11 +417,16 @@ Summary run_to_target_se(const Scenario& scenario, const RunOptions& options, co
   search.threads = options.threads;
   search.precision = options.precision;
   search.after_batch = after_batch;
+  KeptPaths kept(scenario, use_cuda_backend(options.backend) ? 0 : options.keep_paths_up_to_bytes);
+  search.keep_up_to = [&kept](std::uint64_t paths) { kept.grow_to(paths); };
+  search.keep_batch = [&kept](const PathResults& batch, std::uint64_t first) { kept.add(batch, first); };
   const TargetSeRecord record = search_target_se(scenario, options.seed, spec, search).record;
   RunOptions stopped = options;
   stopped.paths = record.paths;
-  Summary summary = run(scenario, stopped);
+  std::optional<PathResults> paths = kept.take(record.paths);
+  Summary summary = paths ? run_kept_paths(scenario, stopped, std::move(*paths)) : run(scenario, stopped);
   summary.target_se = record;
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();  // search included
   return summary;
 }
 

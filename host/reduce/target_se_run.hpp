@@ -51,6 +51,12 @@ struct TargetSearchOptions {
   std::uint64_t keep_all_keys_up_to = std::uint64_t{1} << 20;
   double window_sigmas = 6.0;
   std::function<void(const TargetSeStep&)> after_batch;  // progress, from the calling thread
+  // To keep what the search simulates: keep_up_to(P) before it simulates paths up to P (from the
+  // calling thread), then keep_batch with every simulated batch of paths [first, first +
+  // batch.paths), derived outputs included, from the thread that simulated it. Threads hand over
+  // disjoint batches; a re-simulation after a band miss hands over the same values again.
+  std::function<void(std::uint64_t paths)> keep_up_to;
+  std::function<void(const PathResults& batch, std::uint64_t first)> keep_batch;
   // Each batch split over processes (chokepoint-mpi): `share` gives this process's part of a
   // batch's paths; `all_parts` sends this process's sums of its part (bytes) and returns every
   // process's, on every process (an allgather). The sums are integers and kept keys are sorted
@@ -69,8 +75,11 @@ struct TargetSearch {
 TargetSearch search_target_se(const Scenario& scenario, std::uint64_t seed, const TargetSpec& spec,
                               const TargetSearchOptions& options);
 
-// The search capped at options.paths, then run() of the paths it stopped at with `options`
-// otherwise unchanged; the summary carries the search's record in Summary::target_se.
+// The search capped at options.paths, then the summary of run() of the paths it stopped at with
+// `options` otherwise unchanged, carrying the search's record in Summary::target_se. On the CPU,
+// while the paths so far fit the memory run() may keep them in, the search keeps what it
+// simulates, and a stop within that memory reduces them without simulating them again
+// (run_kept_paths: the same summary).
 Summary run_to_target_se(const Scenario& scenario, const RunOptions& options, const TargetSpec& spec, double target,
                          const std::function<void(const TargetSeStep&)>& after_batch = {},
                          std::uint64_t first_batch = kTargetFirstBatch);

@@ -28,13 +28,43 @@ void note_what_the_device_leaves_out(Summary& summary) {
                             " yet; rerun with --backend cpu for them");
 }
 
+// The reduction of a run that keeps its paths: every prefix's convergence, then the summary.
+Summary reduce_kept_paths(const Scenario& scenario, PathResults& results, std::uint64_t seed, int threads) {
+  add_derived_outputs(scenario, results, seed, threads);
+  std::vector<ConvergenceTrace> convergence = convergence_traces(scenario, results, threads);
+  Summary summary = summarize(scenario, results, seed, threads);
+  summary.convergence = std::move(convergence);  // every prefix; a streamed run traces only its first paths
+  return summary;
+}
+
+// What ran, where, and for how long.
+void describe_run(Summary& summary, const RunOptions& options, bool use_cuda, int threads,
+                  std::chrono::steady_clock::time_point begin) {
+  summary.backend = use_cuda ? "cuda" : "cpu";
+  summary.precision = precision_name(options.precision);
+  summary.device = use_cuda ? cuda_device_name()
+                            : "CPU, " + std::to_string(threads) + " thread" + (threads == 1 ? "" : "s");
+  summary.threads = threads;
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+}
+
+int thread_count(const RunOptions& options) { return options.threads > 0 ? options.threads : omp_get_max_threads(); }
+
 }  // namespace
+
+Summary run_kept_paths(const Scenario& scenario, const RunOptions& options, PathResults results) {
+  const auto begin = std::chrono::steady_clock::now();
+  const int threads = thread_count(options);
+  Summary summary = reduce_kept_paths(scenario, results, options.seed, threads);
+  describe_run(summary, options, false, threads, begin);
+  return summary;
+}
 
 Summary run(const Scenario& scenario, const RunOptions& options) {
   if (options.paths == 0) throw InputError({InputProblem{"(arguments)", "--paths", "at least 1 path", "0"}});
   const bool use_cuda = use_cuda_backend(options.backend);
   const auto begin = std::chrono::steady_clock::now();
-  const int threads = options.threads > 0 ? options.threads : omp_get_max_threads();
+  const int threads = thread_count(options);
   Summary summary;
   if (use_cuda) {
     // Simulated, derived outputs included, and reduced on the device (kernels/).
@@ -46,22 +76,14 @@ Summary run(const Scenario& scenario, const RunOptions& options) {
     if (options.paths <= options.keep_paths_up_to_bytes / bytes_per_path(scenario)) {
       PathResults results = simulate_cpu(scenario, options.paths, options.seed, threads, options.progress,
                                          options.precision);
-      add_derived_outputs(scenario, results, options.seed, threads);
-      std::vector<ConvergenceTrace> convergence = convergence_traces(scenario, results, threads);
-      summary = summarize(scenario, results, options.seed, threads);
-      summary.convergence = std::move(convergence);  // every prefix; a streamed run traces only its first paths
+      summary = reduce_kept_paths(scenario, results, options.seed, threads);
     } else {
       // Too many paths to keep: the same numbers from bounded memory, in two or three passes.
       summary = run_streaming(scenario, options);
       add_streamed_convergence(scenario, options.seed, options.precision, threads, summary);
     }
   }
-  summary.backend = use_cuda ? "cuda" : "cpu";
-  summary.precision = precision_name(options.precision);
-  summary.device = use_cuda ? cuda_device_name()
-                            : "CPU, " + std::to_string(threads) + " thread" + (threads == 1 ? "" : "s");
-  summary.threads = threads;
-  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+  describe_run(summary, options, use_cuda, threads, begin);
   return summary;
 }
 

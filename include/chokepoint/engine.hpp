@@ -128,6 +128,11 @@ std::uint64_t bytes_per_path(const Scenario& scenario);
 // backend or memory is not available.
 Summary run(const Scenario& scenario, const RunOptions& options);
 
+// run()'s reduction of paths it keeps, for paths already simulated on the CPU: `results` holds
+// paths [0, results.paths) of options.seed in options.precision, as simulate_cpu gives them.
+// The same summary as run() with options.paths = results.paths, without simulating again.
+Summary run_kept_paths(const Scenario& scenario, const RunOptions& options, PathResults results);
+
 // The pieces of run(), for tests and other front ends.
 PathResults simulate_cpu(const Scenario& scenario, std::uint64_t paths, std::uint64_t seed,
                          int threads, const std::function<void(double)>& progress = {},

@@ -80,7 +80,8 @@ std::optional<TargetRequest> target_request(const Scenario& scenario, const std:
 // run_to_target_se (reduce/target_se_run.hpp), keeping the paths when asked: the same search
 // (CPU, doubling batches from 2^14 paths, options.paths the cap), then the run of the paths it
 // stopped at with the record in the summary. Progress: the search's batches fill the first half
-// (its length is not known ahead; a search stopped early jumps to 0.5), the run the second.
+// (its length is not known ahead; a search stopped early jumps to 0.5), the run the second (a
+// search that kept its paths within the memory for them reduces those and runs none).
 KeptRun run_to_target(const Scenario& scenario, RunOptions options, const TargetRequest& target, bool keep_paths,
                       const std::function<void(double)>& progress) {
   const double cap = static_cast<double>(options.paths);
