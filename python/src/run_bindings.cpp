@@ -89,7 +89,11 @@ KeptRun run_to_target(const Scenario& scenario, RunOptions options, const Target
     if (progress) progress(0.5 * static_cast<double>(step.paths) / cap);
   };
   if (progress) options.progress = [&](double fraction) { progress(0.5 + 0.5 * fraction); };
-  if (!keep_paths) return KeptRun{run_to_target_se(scenario, options, target.spec, target.se, after_batch), nullptr};
+  if (!keep_paths) {
+    KeptRun run{run_to_target_se(scenario, options, target.spec, target.se, after_batch), nullptr};
+    if (progress) progress(1.0);  // a search that reduced its own paths ran no second half
+    return run;
+  }
   TargetSearchOptions search;  // as run_to_target_se sets it
   search.target = target.se;
   search.cap = options.paths;
