@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "chokepoint/order_key.hpp"
 #include "device_support.cuh"
 
 namespace chokepoint::cuda::detail {
@@ -120,6 +121,27 @@ __global__ void __launch_bounds__(kReductionThreads)
   }
 }
 
+// The value distribution of each column (grid.y): every value's bucket, the top
+// kDistributionKeyBits bits of its order key, counted in shared memory per chunk of
+// kReductionChunk paths (grid.x) and added to the column's counts with integer atomics (exact
+// in any order). Run before the sort, on the values as simulated.
+__global__ void __launch_bounds__(kReductionThreads)
+    distribution_kernel(const float* __restrict__ values, std::uint64_t paths, unsigned long long* __restrict__ counts) {
+  constexpr int kBuckets = 1 << kDistributionKeyBits;
+  __shared__ unsigned int chunk_counts[kBuckets];
+  for (int b = threadIdx.x; b < kBuckets; b += blockDim.x) chunk_counts[b] = 0;
+  __syncthreads();
+  const float* x = values + blockIdx.y * paths;
+  const std::uint64_t begin = static_cast<std::uint64_t>(blockIdx.x) * kReductionChunk;
+  const std::uint64_t end = begin + kReductionChunk < paths ? begin + kReductionChunk : paths;
+  for (std::uint64_t p = begin + threadIdx.x; p < end; p += blockDim.x)
+    atomicAdd(&chunk_counts[order_key(x[p]) >> (32 - kDistributionKeyBits)], 1u);
+  __syncthreads();
+  unsigned long long* column_counts = counts + static_cast<std::uint64_t>(blockIdx.y) * kBuckets;
+  for (int b = threadIdx.x; b < kBuckets; b += blockDim.x)
+    if (chunk_counts[b] != 0) atomicAdd(&column_counts[b], static_cast<unsigned long long>(chunk_counts[b]));
+}
+
 // The order statistics of one sorted column.
 __global__ void gather_ranks_kernel(const float* __restrict__ sorted, const std::uint64_t* __restrict__ ranks,
                                     int rank_count, float* __restrict__ out) {
@@ -159,6 +181,7 @@ DeviceReducer::DeviceReducer(std::uint64_t paths, std::uint64_t value_columns, s
     squares_.allocate(columns, "column squared deviations");
     upload(ranks_, device_ranks_, "quantile ranks");
     order_.allocate(std::max<std::size_t>(1, columns * ranks_.size()), "order statistics");
+    distribution_.allocate(columns * kDistributionBuckets, "value distributions");
   }
   if (binding_columns > 0) binding_counts_.allocate(3 * binding_columns, "binding counts");
   threshold_hits_.allocate(std::max<std::size_t>(1, threshold_count), "threshold hits");
@@ -196,7 +219,12 @@ void DeviceReducer::reduce_values(float* values, int count, const std::vector<Th
     check_launch("the threshold counts");
   }
 
-  // Exact quantiles: sort each column in place (the moments above have read it), then gather.
+  check(cudaMemset(distribution_.data(), 0, static_cast<std::size_t>(count) * kDistributionBuckets * sizeof(unsigned long long)),
+        "clear value distributions");
+  distribution_kernel<<<chunk_grid, kReductionThreads>>>(values, paths_, distribution_.data());
+  check_launch("the value distributions");
+
+  // Exact quantiles: sort each column in place (the moments and counts above have read it), then gather.
   const int rank_count = static_cast<int>(ranks_.size());
   for (int c = 0; c < count && rank_count > 0; ++c) {
     cub::DoubleBuffer<float> keys(values + static_cast<std::uint64_t>(c) * paths_, alternate_.data());
@@ -212,7 +240,11 @@ void DeviceReducer::reduce_values(float* values, int count, const std::vector<Th
   const std::vector<double> sums = download(sums_, count, "copy column sums");
   const std::vector<double> squares = download(squares_, count, "copy squared deviations");
   const std::vector<float> order = download(order_, static_cast<std::size_t>(count) * rank_count, "copy order statistics");
+  const std::vector<unsigned long long> distribution =
+      download(distribution_, static_cast<std::size_t>(count) * kDistributionBuckets, "copy value distributions");
   for (int c = 0; c < count; ++c) {
+    out[c].distribution.assign(distribution.begin() + static_cast<std::ptrdiff_t>(c) * kDistributionBuckets,
+                               distribution.begin() + static_cast<std::ptrdiff_t>(c + 1) * kDistributionBuckets);
     out[c].sum = sums[c];
     out[c].squared_deviations = squares[c];
     out[c].order_statistics.assign(order.begin() + static_cast<std::ptrdiff_t>(c) * rank_count,

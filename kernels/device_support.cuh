@@ -152,7 +152,7 @@ class DeviceReducer {
   static std::uint64_t sort_temp_bytes(std::uint64_t paths);
 
   // Reduces `count` columns stored one after the other (column c at values + c·paths): sums,
-  // squared deviations, threshold hits, then the order statistics at `ranks`. The columns are
+  // squared deviations, threshold hits, value distributions, then the order statistics at `ranks`. The columns are
   // sorted in place (their order is destroyed). Hits are added to threshold_hits[output].
   void reduce_values(float* values, int count, const std::vector<ThresholdOnColumn>& thresholds,
                      ColumnReduction* out);
@@ -174,6 +174,7 @@ class DeviceReducer {
   DeviceBuffer<double> squares_;    // [column]
   DeviceBuffer<std::uint64_t> device_ranks_;
   DeviceBuffer<float> order_;       // [column][rank]
+  DeviceBuffer<unsigned long long> distribution_;  // [column][bucket]
   DeviceBuffer<unsigned long long> binding_counts_;  // [column][steps, squares, any]
   DeviceBuffer<int> threshold_columns_;
   DeviceBuffer<double> threshold_levels_;

@@ -20,7 +20,6 @@ using cuda::MemoryNeeds;
 using cuda::MemoryPlan;
 
 std::string result_text(Summary summary) {
-  summary.distributions.clear();  // bucket counts come from the CPU reductions only (docs/report.md)
   summary.seconds = 0;
   summary.threads = 0;
   summary.device.clear();
@@ -30,8 +29,9 @@ std::string result_text(Summary summary) {
   return summary_json_text(summary);
 }
 
-// The device reduction hands the host sums, squared deviations, order statistics and counts;
-// assembled with reduce_on_host's path-order sums they must give summarize()'s summary exactly.
+// The device reduction hands the host sums, squared deviations, order statistics, value
+// distributions and counts; assembled with reduce_on_host's path-order sums and counts they must
+// give summarize()'s summary exactly, distributions included.
 void expect_assembly_equals_summarize(const std::string& scenario_file, std::uint64_t paths) {
   const Scenario scenario = load_scenario(testing::source_path(scenario_file));
   PathResults results = simulate_cpu(scenario, paths, 7, 2);

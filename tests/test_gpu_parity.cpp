@@ -590,6 +590,18 @@ void expect_counts_equal(const Summary& a, const Summary& b, const std::string& 
     }
 }
 
+// Value distributions are integer counts of each value's bucket (distribution_kernel on the
+// device, count_distribution on the host): equal, GPU against GPU. (GPU against CPU a value a
+// rounding apart can land in the next bucket, so they are not compared there.)
+void expect_distributions_equal(const Summary& a, const Summary& b, const std::string& label) {
+  ASSERT_FALSE(b.distributions.empty()) << label;
+  ASSERT_EQ(a.distributions.size(), b.distributions.size()) << label;
+  for (std::size_t i = 0; i < b.distributions.size(); ++i) {
+    EXPECT_EQ(a.distributions[i].buckets, b.distributions[i].buckets) << label << ": " << b.distributions[i].variable;
+    EXPECT_EQ(a.distributions[i].counts, b.distributions[i].counts) << label << ": " << b.distributions[i].variable;
+  }
+}
+
 // The device summary against the CPU summary of the same paths in the same precision, the CPU's
 // near-tie flips taken from the device: moments and quantiles within summary_relative() (1e-6 in
 // double: float columns, tree-order sums; 1e-5 in mixed), binding counts exact, threshold hits
@@ -641,8 +653,9 @@ TEST(GpuParity, DeviceSummaryMatchesTheCpuSummary) {
       // GPU against GPU: the run's counts are exactly those of its own per-path columns.
       const PathResults gpu = cuda::simulate_cuda(scenario, paths, 7, options);
       expect_nothing_poisoned(gpu, label);
-      expect_counts_equal(device, cuda::assemble_summary(scenario, cuda::reduce_on_host(scenario, gpu), 7),
-                          label + ", device summary against its own columns", true);
+      const Summary own_columns = cuda::assemble_summary(scenario, cuda::reduce_on_host(scenario, gpu), 7);
+      expect_counts_equal(device, own_columns, label + ", device summary against its own columns", true);
+      expect_distributions_equal(device, own_columns, label + ", device distributions against its own columns");
 
       // GPU against CPU, with the CPU's near-tie flips counted and taken from the device.
       PathResults cpu = simulate_cpu(scenario, paths, 7, 0, {}, precision);

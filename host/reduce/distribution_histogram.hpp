@@ -13,9 +13,7 @@
 
 namespace chokepoint {
 
-inline constexpr std::size_t kDistributionBuckets = std::size_t{1} << kDistributionKeyBits;
-
-// The bucket of a value: the top kDistributionKeyBits bits of its order key (streaming_quantiles.hpp),
+// The bucket of a value: the top kDistributionKeyBits bits of its order key (order_key.hpp),
 // so buckets are in value order; pass 1 of the streaming selection counts the same buckets.
 std::uint32_t distribution_bucket(float value);
 // The smallest value of a bucket, and the largest; NaN keys sort beyond ±inf and report NaN.

@@ -6,16 +6,11 @@
 #include <cstring>
 #include <limits>
 
+#include "chokepoint/order_key.hpp"
+
 namespace chokepoint {
 
 namespace {
-
-// Floats ordered as unsigned integers: flip all bits of negatives, the sign bit of the rest.
-std::uint32_t order_key(float value) {
-  std::uint32_t bits;
-  std::memcpy(&bits, &value, sizeof bits);
-  return (bits & 0x80000000u) ? ~bits : (bits | 0x80000000u);
-}
 
 constexpr int kBucketBits = 16;
 constexpr std::size_t kBuckets = std::size_t{1} << kBucketBits;

@@ -22,21 +22,9 @@
 #include <string>
 #include <vector>
 
+#include "chokepoint/order_key.hpp"
+
 namespace chokepoint {
-
-// Floats ordered as unsigned integers: flip all bits of negatives, the sign bit of the rest.
-inline std::uint32_t order_key(float value) {
-  std::uint32_t bits;
-  std::memcpy(&bits, &value, sizeof bits);
-  return (bits & 0x80000000u) ? ~bits : (bits | 0x80000000u);
-}
-
-inline float value_of_key(std::uint32_t key) {
-  const std::uint32_t bits = (key & 0x80000000u) ? (key & 0x7fffffffu) : ~key;
-  float value;
-  std::memcpy(&value, &bits, sizeof value);
-  return value;
-}
 
 inline constexpr int kTopKeyBits = 11;
 inline constexpr std::size_t kTopBuckets = std::size_t{1} << kTopKeyBits;

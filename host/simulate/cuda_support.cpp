@@ -8,6 +8,7 @@
 
 #include "chokepoint/checked_size.hpp"
 #include "chokepoint/cuda_backend.hpp"
+#include "reduce/distribution_histogram.hpp"
 #include "reduce/quantiles.hpp"
 #include "reduce/run_accumulators.hpp"
 #include "reduce/statistics.hpp"
@@ -141,6 +142,13 @@ Summary assemble_summary(const Scenario& scenario, const RunReduction& reduction
       stats.quantile_ci_high = std::move(estimates.ci_high);
     }
   }
+  // The value distributions, when the reduction counted every column's.
+  std::vector<std::uint64_t> counts;
+  for (const ColumnReduction& column : reduction.columns) {
+    if (column.distribution.size() != kDistributionBuckets) return summary;
+    counts.insert(counts.end(), column.distribution.begin(), column.distribution.end());
+  }
+  summary.distributions = value_histograms(scenario, counts);
   return summary;
 }
 
@@ -166,6 +174,8 @@ RunReduction reduce_on_host(const Scenario& scenario, const PathResults& results
       sorted.assign(column, column + paths);
       std::sort(sorted.begin(), sorted.end());
       for (std::uint64_t rank : ranks) out.order_statistics.push_back(sorted[rank]);
+      out.distribution.assign(kDistributionBuckets, 0);
+      count_distribution(column, paths, out.distribution.data());
       reduction.columns.push_back(std::move(out));
     }
   // The counts as the CPU accumulators take them (run_accumulators.hpp).

@@ -1,6 +1,7 @@
 // run(): pick a backend, simulate, reduce (in memory or streaming), time it.
 #include <omp.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "chokepoint/cuda_backend.hpp"
@@ -13,9 +14,15 @@ namespace chokepoint {
 
 namespace {
 
-// A run reduced on the device has no first-order sums, value distributions or convergence traces
-// yet (docs/gpu.md): say so in the summary rather than leave the sections silently empty.
+// A run reduced on the device has no first-order sums yet, and its convergence traces come from
+// the CPU (docs/gpu.md): say so in the summary rather than leave a section silently empty or
+// its source unsaid.
 void note_what_the_device_leaves_out(Summary& summary) {
+  if (!summary.convergence.empty())
+    summary.notes.push_back("the convergence traces' points up to " +
+                            std::to_string(std::min(summary.paths, kTracedPrefixPaths)) +
+                            " paths were simulated again on the CPU (the same draws; values within the CPU-GPU "
+                            "tolerances of docs/gpu.md), the point at all paths is the device's summary");
   std::string missing;
   const auto add = [&missing](bool absent, const char* what) {
     if (absent) missing += (missing.empty() ? "" : ", ") + std::string(what);
@@ -71,6 +78,7 @@ Summary run(const Scenario& scenario, const RunOptions& options) {
     cuda::LaunchOptions launch;
     launch.precision = options.precision;
     summary = cuda::run_cuda(scenario, options.paths, options.seed, threads, launch, options.progress);
+    add_streamed_convergence(scenario, options.seed, options.precision, threads, summary);
     note_what_the_device_leaves_out(summary);
   } else {
     if (options.paths <= options.keep_paths_up_to_bytes / bytes_per_path(scenario)) {

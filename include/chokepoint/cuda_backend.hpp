@@ -184,6 +184,10 @@ struct ColumnReduction {
   bool has_exact = false;
   ExactMoments exact;
   std::vector<float> order_statistics;  // the values at quantile_ranks(), in that order
+  // The column's value distribution: how many values have each top kDistributionKeyBits bits of
+  // their order key (order_key.hpp), as the CPU's count_distribution counts them; empty when
+  // the reduction did not count them.
+  std::vector<std::uint64_t> distribution;
 };
 struct BindingReduction {
   std::uint64_t steps = 0;    // Σ binding steps over paths

@@ -2,6 +2,7 @@
 // and docs/uncertainty.md describe its keys).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -54,6 +55,7 @@ struct ThresholdResult {
 // bits: four buckets per factor of two). Counts are integers, so every route (in memory,
 // streaming, threads, batches, shards, ranks) gives the same ones. Only buckets holding a path.
 inline constexpr int kDistributionKeyBits = 11;
+inline constexpr std::size_t kDistributionBuckets = std::size_t{1} << kDistributionKeyBits;
 struct ValueHistogram {
   std::string variable;
   int year = 0;
