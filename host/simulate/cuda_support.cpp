@@ -27,10 +27,11 @@ std::uint64_t chunks_of(std::uint64_t paths) { return (paths + kReductionChunk -
 // Fixed device allocations besides the per-column ones (the model, counters, CUB's small needs).
 constexpr std::uint64_t kFixedBytes = std::uint64_t{1} << 20;
 
-// Per column: one partial sum per chunk, its sum, mean, squared deviations, order statistics
-// and binding counts.
+// Per column: one partial sum per chunk, its sum, mean, squared deviations, order statistics,
+// binding counts and value distribution.
 std::uint64_t per_column_scratch(std::uint64_t paths, std::uint64_t ranks) {
-  return saturating_add(saturating_multiply(chunks_of(paths), sizeof(double)), 4 * sizeof(double) + ranks * sizeof(float));
+  return saturating_add(saturating_multiply(chunks_of(paths), sizeof(double)),
+                        4 * sizeof(double) + ranks * sizeof(float) + kDistributionBuckets * sizeof(std::uint64_t));
 }
 
 std::string mebibytes(std::uint64_t bytes) { return std::to_string((bytes + (1u << 20) - 1) >> 20) + " MiB"; }
