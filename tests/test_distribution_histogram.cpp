@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cfloat>
+#include <cmath>
 #include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -45,6 +47,22 @@ TEST(DistributionHistogram, BucketsAreInValueOrderAndHoldTheirValues) {
   EXPECT_LT(distribution_bucket(1.0f), distribution_bucket(1.3f));  // four buckets per factor of two
   EXPECT_EQ(distribution_bucket(1.0f), distribution_bucket(1.2f));
   EXPECT_EQ(bucket_lower_value(distribution_bucket(1.3f)), 1.25f);
+}
+
+// summarize() takes the distribution from the quantile selection's first pass: the same counts as
+// count_distribution's own pass, on values of every kind (signed zeros, NaNs, infinities, float
+// extremes, denormals and ordinary numbers).
+TEST(DistributionHistogram, TheSelectionsFirstPassCountsWhatCountDistributionCounts) {
+  std::vector<float> values = {0.0f, -0.0f, NAN, -NAN, INFINITY, -INFINITY, FLT_MAX, -FLT_MAX, FLT_MIN, 1e-42f, -1e-42f};
+  for (int i = 0; i < 5000; ++i) values.push_back(static_cast<float>(std::ldexp((i % 97) - 48.5, (i % 61) - 30)));
+  std::vector<std::uint64_t> counted(kDistributionBuckets, 0), from_selection(kDistributionBuckets, 0);
+  count_distribution(values.data(), values.size(), counted.data());
+  const QuantilePlan plan = plan_quantiles(values.size(), {0.1, 0.5, 0.9});
+  order_statistics(values.data(), values.size(), plan.ranks, from_selection.data());
+  EXPECT_EQ(from_selection, counted);
+  std::vector<std::uint64_t> without_ranks(kDistributionBuckets, 0);
+  order_statistics(values.data(), values.size(), {}, without_ranks.data());
+  EXPECT_EQ(without_ranks, counted);
 }
 
 TEST(DistributionHistogram, SummaryCountsEveryPathOfEveryVariableYear) {

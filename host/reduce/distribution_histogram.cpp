@@ -21,8 +21,6 @@ constexpr int kShift = 32 - kDistributionKeyBits;
 constexpr std::uint64_t kFirstTracedPaths = 32;
 }  // namespace
 
-std::uint32_t distribution_bucket(float value) { return order_key(value) >> kShift; }
-
 float bucket_lower_value(std::uint32_t bucket) {
   // For negative buckets the smallest key holds the most negative value; value_of_key keeps order.
   return value_of_key(bucket << kShift);

@@ -9,13 +9,16 @@
 #include <vector>
 
 #include "chokepoint/engine.hpp"
+#include "chokepoint/order_key.hpp"
 #include "chokepoint/summary.hpp"
 
 namespace chokepoint {
 
 // The bucket of a value: the top kDistributionKeyBits bits of its order key (order_key.hpp),
 // so buckets are in value order; pass 1 of the streaming selection counts the same buckets.
-std::uint32_t distribution_bucket(float value);
+// Inline: it is called once per value, and the library's -fPIC build would not inline it
+// across its own exported functions.
+inline std::uint32_t distribution_bucket(float value) { return order_key(value) >> (32 - kDistributionKeyBits); }
 // The smallest value of a bucket, and the largest; NaN keys sort beyond ±inf and report NaN.
 float bucket_lower_value(std::uint32_t bucket);
 float bucket_upper_value(std::uint32_t bucket);

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "chokepoint/order_key.hpp"
+#include "chokepoint/summary.hpp"
 
 namespace chokepoint {
 
@@ -14,6 +15,7 @@ namespace {
 
 constexpr int kBucketBits = 16;
 constexpr std::size_t kBuckets = std::size_t{1} << kBucketBits;
+static_assert(kBucketBits >= kDistributionKeyBits, "a distribution bucket is whole selection buckets");
 
 std::uint32_t bucket_of(float value) { return order_key(value) >> (32 - kBucketBits); }
 
@@ -136,17 +138,25 @@ QuantilePlan plan_quantiles(std::uint64_t paths, const std::vector<double>& leve
 // which bucket each wanted order statistic lies; a second pass copies out only those buckets'
 // values, and a selection inside each small bucket finishes the job. Two linear passes instead
 // of a sort, and the input stays as it is.
-std::vector<double> order_statistics(const float* values, std::size_t count, const std::vector<std::uint64_t>& ranks) {
+std::vector<double> order_statistics(const float* values, std::size_t count, const std::vector<std::uint64_t>& ranks,
+                                     std::uint64_t* distribution) {
   std::vector<double> result(ranks.size(), NAN);
-  if (count == 0 || ranks.empty()) return result;
+  if (count == 0 || (ranks.empty() && distribution == nullptr)) return result;
 
   // Scratch reused across calls on this thread: fresh 384 kB per column would come from mmap,
   // and the kernel's zeroing of those pages cost more than the selection itself.
   thread_local std::vector<std::uint32_t> histogram;
   thread_local std::vector<std::int16_t> slot_of_bucket;
   histogram.assign(kBuckets, 0);
-  slot_of_bucket.assign(kBuckets, -1);
   for (std::size_t i = 0; i < count; ++i) ++histogram[bucket_of(values[i])];
+  if (distribution != nullptr) {
+    // A distribution bucket is the top kDistributionKeyBits of the same key: consecutive buckets here.
+    constexpr std::size_t kPerDistributionBucket = kBuckets >> kDistributionKeyBits;
+    for (std::size_t bucket = 0; bucket < kBuckets; ++bucket)
+      distribution[bucket / kPerDistributionBucket] += histogram[bucket];
+  }
+  if (ranks.empty()) return result;
+  slot_of_bucket.assign(kBuckets, -1);
 
   // For each wanted rank: its bucket and its rank among the values of that bucket.
   struct Wanted {
@@ -208,8 +218,8 @@ QuantileEstimates quantiles_from_order_statistics(const QuantilePlan& plan, cons
   return out;
 }
 
-QuantileEstimates column_quantiles(const QuantilePlan& plan, const float* values) {
-  return quantiles_from_order_statistics(plan, order_statistics(values, plan.paths, plan.ranks));
+QuantileEstimates column_quantiles(const QuantilePlan& plan, const float* values, std::uint64_t* distribution) {
+  return quantiles_from_order_statistics(plan, order_statistics(values, plan.paths, plan.ranks, distribution));
 }
 
 std::vector<double> exact_quantiles(const float* values, std::size_t count, const std::vector<double>& levels) {

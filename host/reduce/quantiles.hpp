@@ -52,8 +52,11 @@ QuantilePlan plan_quantiles(std::uint64_t paths, const std::vector<double>& leve
 
 // THE request every reduction serves: the values at 0-based `ranks` (sorted, unique, each < count)
 // of `values` taken in ascending order; `values` is left as it is. Here by a radix select in two
-// linear passes over the column.
-std::vector<double> order_statistics(const float* values, std::size_t count, const std::vector<std::uint64_t>& ranks);
+// linear passes over the column. With `distribution`, its first pass's counts also give the
+// column's value distribution (distribution_histogram.hpp), added to those kDistributionBuckets
+// counts: the same numbers count_distribution adds, without another pass.
+std::vector<double> order_statistics(const float* values, std::size_t count, const std::vector<std::uint64_t>& ranks,
+                                     std::uint64_t* distribution = nullptr);
 
 struct QuantileEstimates {
   std::vector<double> quantiles;  // at the plan's levels, numpy's `linear` rule
@@ -69,7 +72,8 @@ QuantileEstimates quantiles_from_order_statistics(const QuantilePlan& plan, cons
 // order statistics ⌊h⌋ and ⌊h⌋+1 written as numpy writes it. `values` is left as it is.
 std::vector<double> exact_quantiles(const float* values, std::size_t count, const std::vector<double>& levels);
 
-// The plan's quantiles and intervals of one column, from one pass of order_statistics().
-QuantileEstimates column_quantiles(const QuantilePlan& plan, const float* values);
+// The plan's quantiles and intervals of one column, from one pass of order_statistics() (which
+// also adds the column's value distribution to `distribution` when given).
+QuantileEstimates column_quantiles(const QuantilePlan& plan, const float* values, std::uint64_t* distribution = nullptr);
 
 }  // namespace chokepoint

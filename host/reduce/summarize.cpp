@@ -98,8 +98,9 @@ Summary summarize(const Scenario& scenario, PathResults& results, std::uint64_t 
     const float* column = results.column(v, y);
     ExactMoments& moments = sums.moments.columns[static_cast<std::size_t>(c)];
     for (std::uint64_t p = 0; p < results.paths; ++p) moments.add(column[p]);
-    count_distribution(column, results.paths, sums.moments.distribution.data() + c * kDistributionBuckets);
-    quantiles[static_cast<std::size_t>(c)] = column_quantiles(quantile_plan, column);
+    // The value distribution from the selection's first pass (the same counts count_distribution adds).
+    quantiles[static_cast<std::size_t>(c)] =
+        column_quantiles(quantile_plan, column, sums.moments.distribution.data() + c * kDistributionBuckets);
   }
   add_batch_counts(scenario, results, sums.moments);
   add_first_order(scenario, results, seed, thread_count, sums.moments);
