@@ -284,7 +284,7 @@ class KeptPaths {
     grown.binding_codes = results_.binding_codes;
     grown.values.resize(columns() * paths);
     grown.binding_steps.resize(binding_columns() * paths);
-    add_to(grown, results_, 0);
+    if (results_.paths > 0) add_to(grown, results_, 0);  // nothing to move (and no buffer) before the first batch
     results_ = std::move(grown);
   }
 
