@@ -6,7 +6,10 @@
 Means, sds, ses and quantiles are compared relative to the CPU's value (floor: 1e-9 of the
 column's mean + sd, for values that cancel to ~0). Binding shares, binding_any and threshold
 probabilities are counts: they differ only by paths whose binding stage flips at a near tie, so
-they are reported as differing paths and allowed up to --count-share of the paths.
+they are reported as differing paths and allowed up to --count-share of the paths. The value
+distributions (bucket counts) are compared the same way: a value a rounding apart on the two
+backends can land in the next bucket, so the paths in other buckets are counted and allowed up to
+--count-share; one summary having them and the other not is a failure.
 Exit status 1 when a difference exceeds these bounds (scripts/gpu-check.sh prints the report).
 """
 import argparse
@@ -65,7 +68,36 @@ def main():
     print(f"counts that differ: {counts_differing}; the largest difference is {worst_paths} path(s) "
           f"(binding shares as path-years; near-tie flips, allowed up to {args.count_share:g} of {paths})")
     bad += worst_paths > args.count_share * paths
+
+    # Value distributions: paths counted in another bucket, per variable-year.
+    gpu_histograms, cpu_histograms = histograms(gpu), histograms(cpu)
+    if gpu_histograms.keys() != cpu_histograms.keys():
+        print(f"value distributions: the GPU summary has {len(gpu_histograms)} variable-years, the CPU's "
+              f"{len(cpu_histograms)}")
+        return 1
+    moved = {}
+    for where, counts in cpu_histograms.items():
+        other = gpu_histograms[where]
+        moved[where] = sum(abs(other.get(b, 0) - counts.get(b, 0)) for b in set(counts) | set(other)) // 2
+    worst = max(moved.items(), key=lambda item: item[1], default=("-", 0))
+    print(f"value distributions: {sum(1 for n in moved.values() if n)} of {len(moved)} variable-years differ; "
+          f"at most {worst[1]} path(s) in another bucket{f' ({worst[0]})' if worst[1] else ''} "
+          f"(allowed up to {args.count_share:g} of {paths})")
+    bad += worst[1] > args.count_share * paths
     return 1 if bad else 0
+
+
+def histograms(summary):
+    """{"variable year": {bucket: count}} from summary.json's "distributions" (docs/report.md)."""
+    out = {}
+    for name, years in summary.get("distributions", {}).get("variables", {}).items():
+        for year, runs in years.items():
+            counts = {}
+            for run in runs:
+                for offset, count in enumerate(run[1:]):
+                    counts[run[0] + offset] = count
+            out[f"{name} {year}"] = counts
+    return out
 
 
 if __name__ == "__main__":

@@ -273,7 +273,7 @@ elif [ "$HAVE_GPU" -eq 1 ]; then
       "$SCRATCH/cli-cuda-$precision/summary.json" "$SCRATCH/cli-cpu-$precision/summary.json" \
       --relative "$relative" --count-share "$share"
   done
-  grep -E '^(compared|largest|counts|seconds)' "$RUNSLOG" | cut -c1-160 | head -8 >>"$SUMMARY"
+  grep -E '^(compared|largest|counts|value|seconds)' "$RUNSLOG" | cut -c1-160 | head -10 >>"$SUMMARY"
 else
   step "cli baseline cuda (expects exit 3: no device)" 30 "$RUNSLOG" "$CLI" run "$SRC/scenarios/baseline.json" \
     --backend cuda --paths 1000 --quiet --out "$SCRATCH/cli-cuda"
