@@ -424,7 +424,7 @@ Summary run_to_target_se(const Scenario& scenario, const RunOptions& options, co
   RunOptions stopped = options;
   stopped.paths = record.paths;
   std::optional<PathResults> paths = kept.take(record.paths);
-  Summary summary = paths ? run_kept_paths(scenario, stopped, std::move(*paths)) : run(scenario, stopped);
+  Summary summary = paths ? run_kept_paths(scenario, stopped, *paths) : run(scenario, stopped);
   summary.target_se = record;
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();  // search included
   return summary;

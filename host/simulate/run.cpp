@@ -59,7 +59,7 @@ int thread_count(const RunOptions& options) { return options.threads > 0 ? optio
 
 }  // namespace
 
-Summary run_kept_paths(const Scenario& scenario, const RunOptions& options, PathResults results) {
+Summary run_kept_paths(const Scenario& scenario, const RunOptions& options, PathResults& results) {
   const auto begin = std::chrono::steady_clock::now();
   const int threads = thread_count(options);
   Summary summary = reduce_kept_paths(scenario, results, options.seed, threads);

@@ -128,10 +128,11 @@ std::uint64_t bytes_per_path(const Scenario& scenario);
 // backend or memory is not available.
 Summary run(const Scenario& scenario, const RunOptions& options);
 
-// run()'s reduction of paths it keeps, for paths already simulated on the CPU: `results` holds
-// paths [0, results.paths) of options.seed in options.precision, as simulate_cpu gives them.
-// The same summary as run() with options.paths = results.paths, without simulating again.
-Summary run_kept_paths(const Scenario& scenario, const RunOptions& options, PathResults results);
+// run()'s reduction of paths it keeps, for paths already simulated: `results` holds paths
+// [0, results.paths) of options.seed in options.precision, as simulate_cpu gives them (derived
+// outputs are added when missing). The same summary as run() with options.paths = results.paths
+// on the CPU, without simulating again; `seconds` counts the reduction only.
+Summary run_kept_paths(const Scenario& scenario, const RunOptions& options, PathResults& results);
 
 // The pieces of run(), for tests and other front ends.
 PathResults simulate_cpu(const Scenario& scenario, std::uint64_t paths, std::uint64_t seed,

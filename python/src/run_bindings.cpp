@@ -43,15 +43,11 @@ KeptRun run_keeping_paths(const Scenario& scenario, const RunOptions& options) {
   kept.paths = std::make_shared<PathResults>(
       use_cuda ? cuda::simulate_cuda(scenario, options.paths, options.seed, launch, options.progress)
                : simulate_cpu(scenario, options.paths, options.seed, threads, options.progress, options.precision));
-  add_derived_outputs(scenario, *kept.paths, options.seed, threads);
-  std::vector<ConvergenceTrace> convergence = convergence_traces(scenario, *kept.paths, threads);
-  kept.summary = summarize(scenario, *kept.paths, options.seed, threads);
-  kept.summary.convergence = std::move(convergence);  // as run() adds it when it keeps the paths
-  kept.summary.backend = use_cuda ? "cuda" : "cpu";
-  kept.summary.precision = precision_name(options.precision);
-  kept.summary.device = use_cuda ? cuda_device_name()
-                                 : "CPU, " + std::to_string(threads) + " thread" + (threads == 1 ? "" : "s");
-  kept.summary.threads = threads;
+  kept.summary = run_kept_paths(scenario, options, *kept.paths);  // run()'s reduction of kept paths
+  if (use_cuda) {
+    kept.summary.backend = "cuda";
+    kept.summary.device = cuda_device_name();
+  }
   kept.summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
   return kept;
 }
