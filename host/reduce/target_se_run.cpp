@@ -425,6 +425,8 @@ Summary run_to_target_se(const Scenario& scenario, const RunOptions& options, co
   stopped.paths = record.paths;
   std::optional<PathResults> paths = kept.take(record.paths);
   Summary summary = paths ? run_kept_paths(scenario, stopped, *paths) : run(scenario, stopped);
+  // run() ends options.progress at 1; the kept route simulates nothing that would.
+  if (paths && options.progress) options.progress(1.0);
   summary.target_se = record;
   summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();  // search included
   return summary;

@@ -77,7 +77,7 @@ std::optional<TargetRequest> target_request(const Scenario& scenario, const std:
 // (CPU, doubling batches from 2^14 paths, options.paths the cap), then the run of the paths it
 // stopped at with the record in the summary. Progress: the search's batches fill the first half
 // (its length is not known ahead; a search stopped early jumps to 0.5), the run the second (a
-// search that kept its paths within the memory for them reduces those and runs none).
+// search that kept its paths within the memory for them reduces those and jumps to 1).
 KeptRun run_to_target(const Scenario& scenario, RunOptions options, const TargetRequest& target, bool keep_paths,
                       const std::function<void(double)>& progress) {
   const double cap = static_cast<double>(options.paths);
@@ -85,11 +85,7 @@ KeptRun run_to_target(const Scenario& scenario, RunOptions options, const Target
     if (progress) progress(0.5 * static_cast<double>(step.paths) / cap);
   };
   if (progress) options.progress = [&](double fraction) { progress(0.5 + 0.5 * fraction); };
-  if (!keep_paths) {
-    KeptRun run{run_to_target_se(scenario, options, target.spec, target.se, after_batch), nullptr};
-    if (progress) progress(1.0);  // a search that reduced its own paths ran no second half
-    return run;
-  }
+  if (!keep_paths) return KeptRun{run_to_target_se(scenario, options, target.spec, target.se, after_batch), nullptr};
   TargetSearchOptions search;  // as run_to_target_se sets it
   search.target = target.se;
   search.cap = options.paths;
